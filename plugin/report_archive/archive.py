@@ -1,0 +1,182 @@
+"""The archive as a whole: discovery, slugs, tag and dataset indexes, `reports.json`."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .diagnostics import Diagnostic, sort_key
+from .report import Report, read_report
+from .settings import Settings
+from .values import dataset_key
+
+_SYMBOL_WORDS = {"+": " plus ", "#": " sharp ", "&": " and ", "@": " at "}
+_WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
+                     *(f"lpt{i}" for i in range(10))}
+MAX_SLUG = 64
+
+
+def slugify(text: str) -> str:
+    """Lowercase ASCII words joined by `-`; never empty, never a path, at most 64 chars."""
+    spelled = "".join(_SYMBOL_WORDS.get(char, char) for char in text)
+    ascii_text = unicodedata.normalize("NFKD", spelled).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
+    if not slug:
+        return f"tag-{digest}"
+    if len(slug) > MAX_SLUG:
+        slug = f"{slug[:MAX_SLUG - 9].rstrip('-')}-{digest}"
+    if slug in _WINDOWS_RESERVED:
+        slug = f"{slug}-tag"
+    return slug
+
+
+def assign_slugs(names: Iterable[str]) -> dict[str, str]:
+    """Give each distinct name its own slug, even when two names slug alike.
+
+    The name spelled exactly as its slug (or else the first in sorted order)
+    keeps the plain slug; the others get a suffix from a hash of their exact
+    text, so their URLs do not depend on the order reports are read.
+    """
+    groups: dict[str, list[str]] = {}
+    for name in sorted(set(names)):
+        groups.setdefault(slugify(name), []).append(name)
+    slugs: dict[str, str] = {}
+    taken = set(groups)
+    for slug, members in groups.items():
+        members.sort(key=lambda n: (n != slug, n))
+        slugs[members[0]] = slug
+        for name in members[1:]:
+            candidate = f"{slug[:MAX_SLUG - 9]}-{hashlib.sha1(name.encode()).hexdigest()[:8]}"
+            while candidate in taken:
+                candidate += "x"
+            taken.add(candidate)
+            slugs[name] = candidate
+    return slugs
+
+
+def discover(root: Path) -> list[Path]:
+    """Markdown files under `root` as MkDocs sees them (no dot-files, no root templates/)."""
+    found: list[Path] = []
+    for folder, dirs, files in os.walk(root):
+        here = Path(folder)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".")
+                         and not (here == root and d == "templates"))
+        found.extend(here / f for f in sorted(files) if f.endswith(".md") and not f.startswith("."))
+    return found
+
+
+def _read_one(job: tuple[str, str, Settings]) -> Report:
+    path, shown, settings = job
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        report = Report(path=shown, content_hash="", readable=False, is_report=True)
+        from .diagnostics import Collector
+
+        out = Collector(shown)
+        out.add("file-encoding", f"file cannot be read: {exc.strerror or exc}", None,
+                hint="Check the file's permissions.")
+        report.diagnostics = out.items
+        return report
+    return read_report(raw, shown, settings)
+
+
+def read_files(files: list[tuple[Path, str]], settings: Settings, jobs: int = 1) -> list[Report]:
+    """Read many files, in parallel processes when `jobs` > 1 and there are enough files."""
+    work = [(str(path), shown, settings) for path, shown in files]
+    if jobs > 1 and len(work) >= 200:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            return list(pool.map(_read_one, work, chunksize=64))
+    return [_read_one(job) for job in work]
+
+
+@dataclass
+class Archive:
+    """Every file read, with the indexes the generated pages are made from."""
+
+    files: list[Report]
+    settings: Settings
+    tag_slugs: dict[str, str] = field(default_factory=dict)
+    dataset_slugs: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.tag_slugs = assign_slugs(t for r in self.reports for t in r.tags)
+        names = self.dataset_names()
+        self.dataset_slugs = {key: slugify(name) for key, name in names.items()}
+
+    @property
+    def reports(self) -> list[Report]:
+        """Files that are reports and can be published (readable, typed as a report)."""
+        return [r for r in self.files if r.is_report and r.readable]
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return sorted((d for r in self.files for d in r.diagnostics), key=sort_key)
+
+    def newest_first(self, reports: Iterable[Report] | None = None) -> list[Report]:
+        chosen = list(self.reports if reports is None else reports)
+        return sorted(chosen, key=lambda r: (r.date or "", r.title, r.path), reverse=True)
+
+    def by_tag(self) -> dict[str, list[Report]]:
+        index: dict[str, list[Report]] = {}
+        for report in self.newest_first():
+            for tag in report.tags:
+                index.setdefault(tag, []).append(report)
+        return dict(sorted(index.items(), key=lambda item: item[0].casefold()))
+
+    def dataset_names(self) -> dict[str, str]:
+        names: dict[str, str] = {}
+        for report in sorted(self.reports, key=lambda r: r.path):
+            for name in report.datasets:
+                names.setdefault(dataset_key(name, self.settings.dataset_aliases), name)
+        return names
+
+    def summary(self) -> dict[str, int]:
+        """Counts for the build's closing line: every file is in exactly one bucket."""
+        reports = [r for r in self.files if r.is_report]
+        with_errors = [r for r in reports if r.errors]
+        with_warnings = [r for r in reports if r.warnings and not r.errors]
+        return {
+            "files": len(self.files),
+            "reports": len(reports),
+            "valid": len(reports) - len(with_errors),
+            "with_warnings": len(with_warnings),
+            "with_errors": len(with_errors),
+            "pages": len(self.files) - len(reports),
+        }
+
+    def to_json(self, url_for: Callable[[Report], str]) -> dict[str, Any]:
+        """`reports.json`: every report with its tables as data, numbers normalised."""
+        return {
+            "version": 1,
+            "reports": [report_json(r, url_for(r), self) for r in self.newest_first()],
+        }
+
+
+def report_json(report: Report, url: str, archive: Archive) -> dict[str, Any]:
+    own = report.own_row
+    return {
+        "path": report.path,
+        "url": url,
+        "title": report.title,
+        "authors": report.authors,
+        "date": report.date,
+        "updated": report.updated,
+        "status": report.status,
+        "tags": [{"name": t, "slug": archive.tag_slugs[t]} for t in report.tags],
+        "datasets": report.datasets,
+        "summary": report.summary,
+        "primary_metric": report.primary_metric,
+        "own_model": own["model"] if own else None,
+        "headline": own["metrics"] if own else {},
+        "problems": {"errors": len(report.errors), "warnings": len(report.warnings)},
+        **report.data,
+    }

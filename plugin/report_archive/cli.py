@@ -1,0 +1,174 @@
+"""`report-archive`: check reports without building, scaffold new ones, print the schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+from .archive import discover, read_files
+from .diagnostics import Diagnostic
+from .front_matter import schema_text
+from .project import Project, ProjectError, load_project
+from .scaffold import ScaffoldError, new_report
+from .settings import Settings
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="mkdocs-report-archive")
+def main() -> None:
+    """Report Archive: validate and scaffold ML experiment reports."""
+
+
+def _project(config: str | None, required: bool) -> Project | None:
+    path = Path(config or "mkdocs.yml")
+    if not path.is_file():
+        if config or required:
+            raise click.UsageError(f"no configuration at {path}: run from the folder of "
+                                   "mkdocs.yml, give --config, or name the reports to check")
+        return None
+    try:
+        return load_project(path)
+    except ProjectError as exc:
+        raise click.UsageError(str(exc)) from exc
+
+
+def _shown(path: Path) -> str:
+    """A path as the user would type it: relative to the current folder when inside it."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # pragma: no cover - another drive on Windows
+        return str(path)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
+              show_default=True, help="How to print the diagnostics.")
+@click.option("--strict", is_flag=True, help="Count warnings as errors for the exit code.")
+@click.option("--config", type=click.Path(dir_okay=False),
+              help="The mkdocs.yml to read options from (default: ./mkdocs.yml).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Processes to read reports with (default: the number of CPUs).")
+def check(paths: tuple[Path, ...], fmt: str, strict: bool, config: str | None,
+          jobs: int | None) -> None:
+    """Validate reports without building the site.
+
+    PATHS are report files or folders; by default, the docs_dir of ./mkdocs.yml.
+    Exit code: 0 no errors, 1 errors (with --strict, warnings too), 2 bad usage.
+    """
+    project = _project(config, required=not paths)
+    settings = project.settings if project else Settings()
+    files: list[tuple[Path, str]] = []
+    targets = list(paths)
+    if not targets and project is not None:
+        targets = [project.docs_dir]
+    for target in targets:
+        if target.is_dir():
+            shown_root = str(target) if paths else _shown(target)
+            for found in discover(target):
+                files.append((found, os.path.join(shown_root, found.relative_to(target))))
+        elif target.is_file():
+            files.append((target, str(target)))
+        else:
+            raise click.UsageError(f"no such file or folder: {target}")
+    reports = read_files(files, settings, jobs or os.cpu_count() or 1)
+    diagnostics = [d for r in reports for d in r.diagnostics]
+    _print(diagnostics, len(reports), sum(1 for r in reports if r.is_report), fmt)
+    errors = sum(1 for d in diagnostics if d.severity == "error")
+    warnings = len(diagnostics) - errors
+    sys.exit(1 if errors or (strict and warnings) else 0)
+
+
+def _print(diagnostics: list[Diagnostic], checked: int, reports: int, fmt: str) -> None:
+    if fmt == "json":
+        click.echo(json.dumps({"checked": checked,
+                               "diagnostics": [d.as_dict() for d in diagnostics]}, indent=2,
+                              ensure_ascii=False))
+        return
+    if fmt == "github":
+        for d in diagnostics:
+            click.echo(github_annotation(d))
+        return
+    for d in diagnostics:
+        click.echo(d.format_text())
+    errors = sum(1 for d in diagnostics if d.severity == "error")
+    warnings = len(diagnostics) - errors
+    files_with = len({d.path for d in diagnostics})
+    click.echo(f"Checked {checked} files ({reports} reports): {errors} errors, {warnings} "
+               f"warnings in {files_with} files.", err=bool(diagnostics))
+
+
+def github_annotation(d: Diagnostic) -> str:
+    """A GitHub Actions workflow command, escaped as the runner expects."""
+    def prop(value: str) -> str:
+        return (value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+                .replace(":", "%3A").replace(",", "%2C"))
+
+    def data(value: str) -> str:
+        return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+    props = [f"file={prop(d.path)}"]
+    if d.line is not None:
+        props.append(f"line={d.line}")
+        if d.column is not None:
+            props.append(f"col={d.column}")
+    props.append(f"title={prop(d.rule)}")
+    message = d.message + (f" (hint: {d.hint})" if d.hint else "")
+    return f"::{d.severity} {','.join(props)}::{data(message)}"
+
+
+@main.command()
+@click.argument("title")
+@click.option("--author", "authors", multiple=True, help="An author (repeat for several); "
+              "default: git's user.name.")
+@click.option("--tag", "tags", multiple=True, help="A tag (repeat for several).")
+@click.option("--dataset", help="The dataset the report evaluates on.")
+@click.option("--date", "date", help="The report's date, YYYY-MM-DD (default: today).")
+@click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path),
+              help="Where to write the report (default: the docs_dir of ./mkdocs.yml).")
+@click.option("--config", type=click.Path(dir_okay=False),
+              help="The mkdocs.yml whose docs_dir receives the report.")
+def new(title: str, authors: tuple[str, ...], tags: tuple[str, ...], dataset: str | None,
+        date: str | None, folder: Path | None, config: str | None) -> None:
+    """Write a new report from the template, front matter filled; never overwrites."""
+    if folder is None:
+        project = _project(config, required=False)
+        folder = project.docs_dir if project else Path(".")
+    names = list(authors) or _git_user()
+    if not names:
+        raise click.UsageError("give at least one --author (git has no user.name either)")
+    try:
+        day = dt.date.fromisoformat(date) if date else dt.date.today()
+    except ValueError as exc:
+        raise click.UsageError(f"--date '{date}' is not a date in YYYY-MM-DD form") from exc
+    try:
+        path = new_report(folder, title, names, list(tags), dataset, day)
+    except ScaffoldError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(_shown(path))
+
+
+def _git_user() -> list[str]:
+    try:
+        name = subprocess.run(["git", "config", "user.name"], capture_output=True, text=True,
+                              check=False, timeout=5).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return [name] if name else []
+
+
+@main.command()
+def schema() -> None:
+    """Print the front matter JSON Schema (for editors and other tools)."""
+    click.echo(schema_text(), nl=False)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,180 @@
+"""Front matter of a report, validated against the JSON Schema shipped in the package."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError
+
+from .diagnostics import Collector
+from .settings import Settings
+from .source import FrontMatter
+from .values import dataset_name
+
+_FIELD_RULES = {
+    "title": "fm-title",
+    "authors": "fm-authors",
+    "date": "fm-date",
+    "updated": "fm-updated",
+    "type": "fm-type",
+    "tags": "fm-tags",
+    "status": "fm-status",
+    "dataset": "fm-dataset",
+    "summary": "fm-summary",
+    "primary_metric": "fm-primary-metric",
+}
+
+
+def schema_text() -> str:
+    return (resources.files("report_archive") / "schema" / "front-matter.schema.json").read_text(
+        encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def schema() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(schema_text())
+    return loaded
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Draft202012Validator:
+    return Draft202012Validator(schema(), format_checker=FormatChecker(formats=("date",)))
+
+
+@dataclass
+class Fields:
+    title: str = ""
+    authors: list[str] = field(default_factory=list)
+    date: str | None = None
+    updated: str | None = None
+    tags: list[str] = field(default_factory=list)
+    status: str | None = None
+    status_line: tuple[int, int] = (1, 1)
+    datasets: list[str] = field(default_factory=list)
+    summary: str = ""
+    primary_metric: str | None = None
+
+
+def check_front_matter(front: FrontMatter, out: Collector, settings: Settings) -> Fields:
+    """Validate a report's front matter and return its fields in normalised form."""
+    data = front.data
+    properties: dict[str, Any] = schema()["properties"]
+    for name in schema()["required"]:
+        if name not in data:
+            out.add("fm-required", f"required field '{name}' is missing", front.start_line, 1)
+    for name in data:
+        if name not in properties:
+            close = difflib.get_close_matches(name, list(properties), n=1, cutoff=0.75)
+            hint = f"Did you mean '{close[0]}'?" if close else None
+            out.add("fm-unknown-key", f"unknown front matter key '{name}'",
+                    *front.line_of(name), hint=hint)
+    reported: set[tuple[Any, ...]] = set()
+    for error in _validator().iter_errors(data):
+        path = tuple(error.absolute_path)
+        if not path or path[0] not in properties:
+            continue
+        where = path[:2]
+        if where in reported or path[:1] in reported:
+            continue
+        reported.add(where)
+        name = str(path[0])
+        out.add(_FIELD_RULES.get(name, "fm-unknown-key"), _message(name, error, data),
+                *front.line_of(*where))
+
+    fields = Fields()
+    title = data.get("title")
+    fields.title = " ".join(title.split()) if isinstance(title, str) else ""
+    fields.authors = _authors(data.get("authors"))
+    fields.date = _text(data.get("date"))
+    fields.updated = _text(data.get("updated"))
+    fields.tags = _tags(data.get("tags"), front, out, settings)
+    fields.status = _text(data.get("status"))
+    fields.status_line = front.line_of("status") if "status" in data else front.line_of("title")
+    fields.datasets = [dataset_name(d, settings.dataset_aliases) for d in _list(data.get("dataset"))]
+    fields.summary = " ".join(str(data.get("summary") or "").split())
+    fields.primary_metric = _text(data.get("primary_metric"))
+    if (fields.updated and fields.date and ("updated",) not in reported
+            and ("date",) not in reported and fields.updated < fields.date):
+        out.add("fm-updated", f"updated {fields.updated} is before date {fields.date}",
+                *front.line_of("updated"))
+    return fields
+
+
+def _message(name: str, error: ValidationError, data: dict[str, Any]) -> str:
+    value = data.get(name)
+    if value is None:
+        return f"'{name}' is empty"
+    if error.validator == "format" or (error.validator == "pattern" and name in ("date",
+                                                                                   "updated")):
+        if error.validator == "format":
+            return f"{name} '{error.instance}' is not a real calendar date"
+        return f"{name} '{error.instance}' is not a date in YYYY-MM-DD form"
+    if name == "type":
+        return f"type '{value}' is unknown: a report has type 'ml-experiment-report'"
+    if name == "status":
+        return f"status '{value}' is not draft, in-review or final"
+    if error.validator == "minItems":
+        return f"'{name}' is an empty list"
+    if error.validator == "pattern" and isinstance(error.instance, str):
+        if len(error.absolute_path) > 1:
+            return f"item {error.absolute_path[1] + 1} of '{name}' is empty"
+        return f"'{name}' is empty"
+    if error.validator == "oneOf" and isinstance(value, (list, str)) and not value:
+        return f"'{name}' is empty"
+    if error.validator == "oneOf" and isinstance(value, list):
+        return f"'{name}' must be a list of non-empty names"
+    if error.validator in ("type", "oneOf"):
+        return f"'{name}' has the wrong form: {_describe(error.instance)}"
+    return f"'{name}' is not valid: {error.message}"
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping, where text or a list is expected"
+    if isinstance(value, list):
+        return "a list, where text is expected"
+    return f"'{value}'"
+
+
+def _text(value: Any) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _list(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value.strip()] if value.strip() else []
+    if isinstance(value, list):
+        return [v.strip() for v in value if isinstance(v, str) and v.strip()]
+    return []
+
+
+def _authors(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [name.strip() for name in value.split(",") if name.strip()]
+    return _list(value)
+
+
+def _tags(value: Any, front: FrontMatter, out: Collector, settings: Settings) -> list[str]:
+    tags: list[str] = []
+    seen: set[str] = set()
+    limit = settings.limits.max_tag_length
+    if not isinstance(value, list):
+        return tags
+    for index, tag in enumerate(value):
+        if not isinstance(tag, str) or not tag.strip():
+            continue
+        text = " ".join(tag.split())
+        if len(text) > limit:
+            out.add("limit-tag-length", f"tag {index + 1} is {len(text):,} characters long; the "
+                    f"limit (limits.max_tag_length) is {limit}", *front.line_of("tags", index))
+            continue
+        if text not in seen:
+            seen.add(text)
+            tags.append(text)
+    return tags

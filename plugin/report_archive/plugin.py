@@ -1,0 +1,245 @@
+"""The MkDocs adapter: the only module that imports MkDocs.
+
+Every event starts by checking `enabled`; the work itself is done by the core
+(reading, validation, indexes, page planning) on plain data.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import time
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+from mkdocs.utils import get_relative_url
+
+from .archive import Archive
+from .diagnostics import Diagnostic
+from .pages import REPORTS_JSON, STYLESHEET, card_context, plan_pages, strip_header_block
+from .render import TEMPLATE_DIR, Renderer
+from .report import Report, read_report
+from .settings import Settings, SettingsError
+
+log = get_plugin_logger(__name__)
+
+_NEEDED_EXTENSIONS = ("tables", "attr_list", "md_in_html")
+
+
+class ReportArchiveConfig(base.Config):
+    enabled = c.Type(bool, default=True)
+    """Turn the plugin off without removing it from mkdocs.yml."""
+    sections = c.Type(dict, default={})
+    """`required` and `optional` lists of section names; the template's others are
+    recommended (a warning when missing)."""
+    metric_aliases = c.Type(dict, default={})
+    """More names for metrics: `{"Acc@1": "Top-1 Accuracy"}`."""
+    dataset_aliases = c.Type(dict, default={})
+    """More names for datasets: `{"SST2-GLUE": "SST-2"}`."""
+    lower_is_better = c.Type(list, default=[])
+    """Metrics ranked ascending besides the built-in ones (loss, error, WER, ...)."""
+    higher_is_better = c.Type(list, default=[])
+    """Metrics ranked descending even if their name suggests otherwise."""
+    primary_metrics = c.Type(dict, default={})
+    """Per dataset, the metric leaderboards sort by: `{"SST-2": "Accuracy"}`."""
+    limits = c.Type(dict, default={})
+    """Input limits: max_file_bytes, max_table_rows, max_tag_length, max_yaml_nodes."""
+    comparisons = c.Type(list, default=[])
+    """Declared comparison pages."""
+    nav = c.Type(dict, default={})
+    """How reports appear in the navigation."""
+
+
+class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):
+    """Validates the archive's reports and publishes their header cards, tag pages and data."""
+
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.serving = False
+        # Parsed reports by (path, content hash), kept across `serve` rebuilds.
+        self._cache: dict[tuple[str, int], Report] = {}
+        self._cache_settings = Settings()
+        self._reset()
+
+    def _reset(self) -> None:
+        self.settings = Settings()
+        self.archive: Archive | None = None
+        self.by_src: dict[str, Report] = {}
+        self.renderer = Renderer()
+        self.started = 0.0
+        self.own_time = 0.0
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        """Remember whether we are serving: then errors are shown on pages, not fatal."""
+        self.serving = command == "serve"
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        """Read our options and make our templates and Markdown extensions available."""
+        if not self.config.enabled:
+            return None
+        self._reset()
+        self.started = time.perf_counter()
+        options = {k: v for k, v in self.config.items() if k != "enabled"}
+        try:
+            self.settings = Settings.from_mapping(options)
+        except SettingsError as exc:
+            raise PluginError(f"report-archive: {exc}") from exc
+        if self.settings != self._cache_settings:
+            self._cache.clear()
+            self._cache_settings = self.settings
+        if TEMPLATE_DIR not in config.theme.dirs:
+            config.theme.dirs.append(TEMPLATE_DIR)
+        for extension in _NEEDED_EXTENSIONS:
+            if extension not in config.markdown_extensions:
+                config.markdown_extensions.append(extension)
+        if STYLESHEET not in config.extra_css:
+            config.extra_css.append(STYLESHEET)
+        self.renderer = Renderer(config.theme.dirs)
+        return config
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
+        """Read and validate every Markdown file once; add the generated pages.
+
+        Priority: default (0). Runs before MkDocs reads any page, so a broken
+        report fails the build before anything is rendered.
+        """
+        if not self.config.enabled:
+            return None
+        begin = time.perf_counter()
+        reports: list[Report] = []
+        seen: set[tuple[str, int]] = set()
+        for file in list(files.documentation_pages()):
+            report = self._read(file, seen)
+            reports.append(report)
+            if not report.readable:
+                self._replace_unreadable(files, file, report, config)
+        self._cache = {key: self._cache[key] for key in seen}
+        archive = Archive(reports, self.settings)
+        self.archive = archive
+        self.by_src = {r.path: r for r in archive.reports}
+        self._log(archive.diagnostics, config)
+        counts = archive.summary()
+        if counts["with_errors"] and not self.serving:
+            log.info(self._summary_line())
+            raise PluginError(
+                f"{counts['with_errors']} of {counts['reports']} reports have errors (listed "
+                "above); fix them, or run `report-archive check` to see them all again.")
+        self._add_generated(files, archive, config)
+        self.own_time += time.perf_counter() - begin
+        return files
+
+    def _read(self, file: File, seen: set[tuple[str, int]]) -> Report:
+        try:
+            raw = file.content_bytes
+        except OSError as exc:
+            raw = f"cannot read: {exc}".encode()
+        key = (file.src_uri, hash(raw))
+        seen.add(key)
+        cached = self._cache.get(key)
+        if cached is None:
+            cached = read_report(raw, file.src_uri, self.settings)
+            self._cache[key] = cached
+        return cached
+
+    def _replace_unreadable(self, files: Files, file: File, report: Report,
+                            config: MkDocsConfig) -> None:
+        # MkDocs would crash reading this file; serve a page that names the problem instead.
+        content = "# Unreadable report\n\n" + "\n".join(
+            f"- `{html.escape(d.location())}`: {html.escape(d.message)}"
+            for d in report.diagnostics) + "\n"
+        files.remove(file)
+        files.append(File.generated(config, file.src_uri, content=content))
+
+    def _add_generated(self, files: Files, archive: Archive, config: MkDocsConfig) -> None:
+        generated = [File.generated(config, page.src_uri, content=page.content)
+                     for page in plan_pages(archive, self.renderer)]
+        url_of = {f.src_uri: f.url for f in files}
+        payload = archive.to_json(lambda r: url_of.get(r.path, ""))
+        generated.append(File.generated(
+            config, REPORTS_JSON,
+            content=json.dumps(payload, ensure_ascii=False, indent=1, sort_keys=False)))
+        with open(os.path.join(os.path.dirname(__file__), "assets", "report-archive.css"),
+                  encoding="utf-8") as handle:
+            generated.append(File.generated(config, STYLESHEET, content=handle.read()))
+        taken = {f.dest_uri: f.src_uri for f in files}
+        clashes = [(f.src_uri, taken[f.dest_uri]) for f in generated if f.dest_uri in taken]
+        if clashes:
+            raise PluginError("report-archive: these files in the archive clash with pages the "
+                              "plugin generates; rename them: " + ", ".join(
+                                  f"{theirs} (would be replaced by generated {ours})"
+                                  for ours, theirs in clashes))
+        for file in generated:
+            files.append(file)
+
+    def _log(self, diagnostics: list[Diagnostic], config: MkDocsConfig) -> None:
+        prefix = os.path.relpath(config.docs_dir)
+        for d in diagnostics:
+            where = os.path.join(prefix, d.location())
+            message = f"{where}: {d.message} [{d.rule}]"
+            if d.severity == "error":
+                log.error(message)
+            else:
+                log.warning(message)
+
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig,
+                         files: Files) -> str | None:
+        """Give report pages a safe title and drop the header lines the card replaces."""
+        if not self.config.enabled:
+            return None
+        report = self.by_src.get(page.file.src_uri)
+        if report is None:
+            return markdown
+        page.meta["title"] = html.escape(report.title or page.file.name)
+        # Material shows `status` as a page status icon; ours is the report's status.
+        page.meta.pop("status", None)
+        page.meta["report_status"] = report.status
+        return strip_header_block(markdown)
+
+    def on_page_content(self, html_text: str, *, page: Page, config: MkDocsConfig,
+                        files: Files) -> str | None:
+        """Put the header card after the title, and under `serve` the report's problems."""
+        if not self.config.enabled or self.archive is None:
+            return None
+        report = self.by_src.get(page.file.src_uri)
+        if report is None:
+            return html_text
+        begin = time.perf_counter()
+
+        def href(src_uri: str) -> str:
+            target = files.get_file_from_path(src_uri)
+            return get_relative_url(target.url, page.file.url) if target else "#"
+
+        card = self.renderer.card(card_context(report, self.archive), href)
+        if self.serving and report.diagnostics:
+            card = self.renderer.problems(report.diagnostics) + card
+        end_of_title = html_text.find("</h1>")
+        if end_of_title >= 0:
+            end_of_title += len("</h1>")
+            result = html_text[:end_of_title] + card + html_text[end_of_title:]
+        else:
+            result = card + html_text
+        self.own_time += time.perf_counter() - begin
+        return result
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Close the build with the one-line summary of what was published."""
+        if not self.config.enabled or self.archive is None:
+            return
+        log.info(self._summary_line())
+        log.debug(f"plugin's own work: {self.own_time:.2f} s of "
+                  f"{time.perf_counter() - self.started:.2f} s")
+
+    def _summary_line(self) -> str:
+        assert self.archive is not None
+        counts = self.archive.summary()
+        published = counts["reports"] if self.serving or not counts["with_errors"] else 0
+        return (f"Report Archive: {counts['reports']} reports, {published} published, "
+                f"{counts['with_warnings']} with warnings, {counts['with_errors']} with errors; "
+                f"{counts['pages']} other pages")

@@ -1,0 +1,256 @@
+"""A report read into data: front matter, sections, tables, and every problem found."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .diagnostics import Collector, Diagnostic
+from .front_matter import check_front_matter
+from .markdown_scan import Heading, Scan, Table, scan
+from .sections import SectionMap, check_sections
+from .settings import Settings
+from .source import read_source
+from .tables import read_tables
+from .template import PLACEHOLDER_RE, STATUS_NOT_CHOSEN, normalize_line, residue_lines
+
+REPORT_TYPE = "ml-experiment-report"
+STATUSES = ("draft", "in-review", "final")
+_STATUS_LINE_RE = re.compile(r"^\s*\*\*Status\*\*\s*:?\s*(?::\s*)?(?P<value>.*?)\s*$", re.I)
+_MAX_RESIDUE_LINES = 10
+
+
+@dataclass
+class Report:
+    """One Markdown file of the archive; `is_report` is False for plain pages."""
+
+    path: str
+    content_hash: str
+    is_report: bool = False
+    title: str = ""
+    authors: list[str] = field(default_factory=list)
+    date: str | None = None
+    updated: str | None = None
+    status: str | None = None
+    tags: list[str] = field(default_factory=list)
+    datasets: list[str] = field(default_factory=list)
+    summary: str = ""
+    primary_metric: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    readable: bool = True
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "warning"]
+
+    @property
+    def own_row(self) -> dict[str, Any] | None:
+        for row in self.data.get("results", {}).get("rows", []):
+            if row["own"]:
+                return dict(row)
+        return None
+
+
+def normalize_status(value: str) -> str | None:
+    folded = re.sub(r"[\s_]+", "-", value.strip().casefold())
+    if folded in ("inreview", "in-review"):
+        return "in-review"
+    return folded if folded in STATUSES else None
+
+
+def read_report(raw: bytes, path: str, settings: Settings) -> Report:
+    """Read one file of the archive into a Report, collecting every problem in it."""
+    out = Collector(path)
+    report = Report(path=path, content_hash=hashlib.sha1(raw).hexdigest())
+    source = read_source(raw, out, settings.limits)
+    if source.text is None:
+        report.readable = False
+        report.is_report = _looks_like_report_bytes(raw)
+        report.diagnostics = out.items
+        return report
+    if not source.text.strip():
+        out.add("file-empty", "file is empty", 1, 1)
+        report.diagnostics = out.items
+        return report
+
+    front = source.front
+    kind = front.data.get("type")
+    if not front.valid:
+        # Unreadable front matter: judge by the body whether this was meant as a report.
+        report.is_report = "**Machine Learning Experiment Report**" in source.body or bool(
+            re.search(r"^type:\s*ml-experiment-report\s*$", source.text, re.M))
+        report.diagnostics = out.items
+        return report
+    if kind is None or kind == "page":
+        if kind is None and "authors" in front.data and "date" in front.data:
+            out.add("report-type-missing",
+                    "page has `authors` and `date` like a report but no `type`; it is "
+                    "published as a plain page", *front.line_of("authors"))
+        report.diagnostics = out.items
+        return report
+
+    report.is_report = True
+    fields = check_front_matter(front, out, settings)
+    report.title = fields.title
+    report.authors = fields.authors
+    report.date = fields.date
+    report.updated = fields.updated
+    report.tags = fields.tags
+    if kind != REPORT_TYPE:
+        report.diagnostics = out.items
+        return report
+
+    body = scan(source.body, source.body_start, settings.limits.max_table_rows)
+    for line in body.unclosed_fences:
+        out.add("code-fence-unclosed", "code block opened here is never closed, so what "
+                "follows renders as text", line, 1)
+    sections = check_sections(body.headings, out, settings, last_line=_last_line(source.text))
+    report.status = _check_status(fields.status, fields.status_line, body, sections, out)
+    report.data = read_tables(body, sections, out, settings)
+    report.datasets = fields.datasets or _dataset_from_card(report.data, settings)
+    if not report.datasets:
+        out.add("dataset-missing", "the report names no dataset: table 2.1 has no **Name** "
+                "row and the front matter no `dataset`", *front.line_of("title"))
+    report.primary_metric = _primary_metric(fields.primary_metric, report.data, out,
+                                            front.line_of("primary_metric"))
+    report.summary = fields.summary or _first_paragraph(source.body, source.body_start, sections)
+    _check_residue(body, report.status, out)
+    report.data["next_steps"] = _next_steps(body, sections)
+    report.diagnostics = out.items
+    return report
+
+
+def _last_line(text: str) -> int:
+    return text.count("\n") + (0 if text.endswith("\n") else 1)
+
+
+def _looks_like_report_bytes(raw: bytes) -> bool:
+    return b"ml-experiment-report" in raw[:65536]
+
+
+def _check_status(front_status: str | None, front_line: tuple[int, int], body: Scan,
+                  sections: SectionMap, out: Collector) -> str | None:
+    status = normalize_status(front_status) if front_status else None
+    limit = sections.first_line or None
+    has_line = False
+    for line, text in body.text_lines:
+        if limit is not None and line >= limit:
+            break
+        match = _STATUS_LINE_RE.match(text)
+        if not match:
+            continue
+        has_line = True
+        value = match.group("value").strip().strip("*").strip()
+        if " ".join(value.casefold().split()) == STATUS_NOT_CHOSEN:
+            out.add("status-not-chosen", "status line still offers `Draft / Final / In Review`; "
+                    "keep the one that applies", line, 1)
+            break
+        body_status = normalize_status(value)
+        if body_status is None:
+            out.add("fm-status", f"status line says '{value}', which is not draft, in-review "
+                    "or final", line, 1)
+        elif status is not None and body_status != status:
+            out.add("status-mismatch", f"front matter says status '{status}' (line "
+                    f"{front_line[0]}) but the status line says '{value}'", line, 1)
+        elif status is None:
+            status = body_status
+        break
+    if status is None and front_status is None and not has_line:
+        out.add("status-missing", "the report has no status; it is treated as a draft",
+                front_line[0], 1)
+    return status or "draft"
+
+
+def _dataset_from_card(data: dict[str, Any], settings: Settings) -> list[str]:
+    from .values import dataset_name
+
+    card = data.get("dataset_card") or {}
+    for key, value in card.items():
+        if key.casefold() == "name" and value.strip():
+            return [dataset_name(value, settings.dataset_aliases)]
+    return []
+
+
+def _primary_metric(declared: str | None, data: dict[str, Any], out: Collector,
+                    where: tuple[int, int]) -> str | None:
+    from .values import metric_key
+
+    columns: dict[str, str] = data.get("results", {}).get("metrics", {})
+    if declared:
+        key = metric_key(declared)
+        if key in columns:
+            return key
+        if columns:
+            out.add("fm-primary-metric", f"primary_metric '{declared}' is not a column of the "
+                    f"results table (columns: {', '.join(columns.values())})", *where)
+        return None
+    return next(iter(columns), None)
+
+
+def _first_paragraph(body: str, first_line: int, sections: SectionMap) -> str:
+    start = sections.start_of("Executive Summary")
+    if start is None:
+        return ""
+    lines = body.split("\n")
+    paragraph: list[str] = []
+    for text in lines[start - first_line + 1:]:
+        stripped = text.strip()
+        if not stripped:
+            if paragraph:
+                break
+            continue
+        if stripped.startswith(("#", "|", "- ", "* ", "+ ", "<", "```", "~~~", ">")):
+            if paragraph:
+                break
+            if stripped.startswith("#"):
+                break
+            continue
+        paragraph.append(stripped)
+    return _strip_inline(" ".join(paragraph))[:500]
+
+
+def _strip_inline(text: str) -> str:
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    return re.sub(r"[*_`]", "", text).strip()
+
+
+def _check_residue(body: Scan, status: str | None, out: Collector) -> None:
+    residue = residue_lines()
+    severity = "error" if status == "final" else "warning"
+    found: list[tuple[int, str]] = []
+    for line, text in body.text_lines:
+        placeholder = PLACEHOLDER_RE.search(text)
+        if placeholder:
+            found.append((line, f"template placeholder {placeholder.group(0)} is still here"))
+        elif normalize_line(text) in residue:
+            found.append((line, f"template sample text is still here: '{text.strip()[:80]}'"))
+    for line, message in found[:_MAX_RESIDUE_LINES]:
+        out.add("template-residue", message, line, 1, severity=severity)  # type: ignore[arg-type]
+    if len(found) > _MAX_RESIDUE_LINES:
+        rest = found[_MAX_RESIDUE_LINES:]
+        out.add("template-residue", f"{len(rest)} more lines of template text, from line "
+                f"{rest[0][0]} to line {rest[-1][0]}", rest[0][0], 1,
+                severity=severity)  # type: ignore[arg-type]
+
+
+def _next_steps(body: Scan, sections: SectionMap) -> dict[str, int]:
+    span = sections.span_of("Next Steps")
+    if span is None:
+        return {"done": 0, "total": 0}
+    tasks = [done for line, done in body.tasks if span[0] <= line < span[1]]
+    return {"done": sum(tasks), "total": len(tasks)}
+
+
+def heading_lines(headings: list[Heading]) -> list[int]:
+    return [h.line for h in headings]
+
+
+def first_table_between(tables: list[Table], start: int, end: int) -> Table | None:
+    return next((t for t in tables if start < t.line < end), None)

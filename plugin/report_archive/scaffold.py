@@ -1,0 +1,79 @@
+"""`report-archive new`: a report from the template with its front matter filled in."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from .archive import slugify
+from .template import template_text
+
+
+
+class ScaffoldError(Exception):
+    pass
+
+
+def _yaml_string(value: str) -> str:
+    # A JSON string is a valid YAML double-quoted scalar, whatever the text holds.
+    return json.dumps(" ".join(value.split()), ensure_ascii=False)
+
+
+def _yaml_list(values: list[str]) -> str:
+    return "[" + ", ".join(_yaml_string(v) for v in values) + "]"
+
+
+def render_new_report(title: str, authors: list[str], tags: list[str], dataset: str | None,
+                      day: dt.date) -> str:
+    """The template with title, authors, date, tags, status and dataset filled."""
+    text = template_text()
+    front, body = text.split("\n---\n", 1)
+    lines = [
+        "---",
+        f"title: {_yaml_string(title)}",
+        f"authors: {_yaml_list(authors)}",
+        f"date: {day.isoformat()}",
+        "type: ml-experiment-report",
+        f"tags: {_yaml_list(tags) if tags else _template_tags(front)}",
+        "status: draft",
+    ]
+    if dataset:
+        lines.append(f"dataset: {_yaml_string(dataset)}")
+    lines.append("---")
+    one_line_title = " ".join(title.split())
+    body = (body.replace("{{TITLE}}", one_line_title)
+                .replace("{{AUTHORS}}", ", ".join(" ".join(a.split()) for a in authors))
+                .replace("{{DATE}}", day.isoformat())
+                .replace("**Status**: Draft / Final / In Review", "**Status**: Draft"))
+    if dataset:
+        body = body.replace("| **Name** | Dataset name |", f"| **Name** | {_cell(dataset)} |")
+    return "\n".join(lines) + "\n" + body
+
+
+def _template_tags(front: str) -> str:
+    for line in front.splitlines():
+        if line.startswith("tags:"):
+            return line.split(":", 1)[1].strip()
+    return "[experiment-report]"
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def new_report(folder: Path, title: str, authors: list[str], tags: list[str],
+               dataset: str | None, day: dt.date) -> Path:
+    """Write the new report into `folder`; refuse to overwrite an existing file."""
+    if not title.strip():
+        raise ScaffoldError("the title is empty")
+    if not folder.is_dir():
+        raise ScaffoldError(f"{folder} is not a folder")
+    path = folder / f"{day.isoformat()}-{slugify(title)}.md"
+    content = render_new_report(title, authors, tags, dataset, day)
+    try:
+        with path.open("x", encoding="utf-8", newline="\n") as handle:
+            handle.write(content)
+    except FileExistsError as exc:
+        raise ScaffoldError(f"{path} already exists; it was left unchanged") from exc
+    return path

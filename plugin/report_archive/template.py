@@ -1,0 +1,114 @@
+"""What the report template prescribes: sections, data tables and residue.
+
+The template file ships in the package (`report-template.md`); residue is
+derived from it, so a change to the template changes what counts as residue.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    number: str | None
+    name: str
+
+
+TEMPLATE_SECTIONS: tuple[SectionSpec, ...] = (
+    SectionSpec(None, "Executive Summary"),
+    SectionSpec("1", "Objective"),
+    SectionSpec("2", "Dataset"),
+    SectionSpec("3", "Model"),
+    SectionSpec("4", "Training"),
+    SectionSpec("5", "Results"),
+    SectionSpec("6", "Analysis"),
+    SectionSpec("7", "Robustness"),
+    SectionSpec("8", "Deployment Considerations"),
+    SectionSpec("9", "Conclusions"),
+    SectionSpec("10", "Next Steps"),
+    SectionSpec(None, "References"),
+    SectionSpec(None, "Appendix"),
+)
+
+DEFAULT_REQUIRED: tuple[str, ...] = (
+    "Executive Summary", "Objective", "Dataset", "Model", "Training", "Results", "Conclusions",
+)
+DEFAULT_OPTIONAL: tuple[str, ...] = ("Appendix",)
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A data table of the template: found by subsection number or by subsection name."""
+
+    key: str
+    section: str
+    number: str
+    name: str
+
+
+TABLES: tuple[TableSpec, ...] = (
+    TableSpec("dataset_card", "Dataset", "2.1", "Data Description"),
+    TableSpec("splits", "Dataset", "2.2", "Data Splits"),
+    TableSpec("model_card", "Model", "3.2", "Model Specifications"),
+    TableSpec("hyperparameters", "Training", "4.1", "Hyperparameters"),
+    TableSpec("compute", "Training", "4.3", "Computational Resources"),
+    TableSpec("results", "Results", "5.1", "Quantitative Results"),
+    TableSpec("ablation", "Analysis", "6.1", "Ablation Study"),
+    TableSpec("inference", "Deployment Considerations", "8.2", "Inference Speed"),
+    TableSpec("objectives", "Conclusions", "9.2", "Did We Meet Objectives?"),
+)
+
+STATUS_NOT_CHOSEN = "draft / final / in review"
+PLACEHOLDER_RE = re.compile(r"\{\{\s*[A-Z][A-Z0-9_]*\s*\}\}")
+_LIST_ITEM_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?(?P<text>.*)$")
+# A list item of the template is residue when it is a numbered placeholder
+# ("Finding 1", "Task 2"), a bold key with the template's description as its
+# value, or a [link] placeholder; plain bullets such as "Time constraints" are
+# plausible real content and are not flagged.
+_PLACEHOLDER_ITEM_RE = re.compile(r"(\b[A-Z][a-z]+(?: [A-Z][a-z]+)? \d\b)|(^\*\*[^*]+\*\*:)|\[link\]")
+
+
+def normalize_line(line: str) -> str:
+    """Whitespace-folded, case-folded form of a line, table cells trimmed."""
+    text = line.strip()
+    if text.startswith("|") or text.endswith("|"):
+        cells = [c.strip() for c in text.strip("|").split("|")]
+        text = "|".join(cells)
+    return " ".join(text.split()).casefold()
+
+
+def template_text() -> str:
+    return (resources.files("report_archive") / "report-template.md").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def residue_lines() -> frozenset[str]:
+    """Lines of the template that are sample content, in normalized form."""
+    lines = template_text().splitlines()
+    residue: set[str] = set()
+    in_code = False
+    previous_was_table = False
+    for index, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped.startswith("```"):
+            in_code = not in_code
+            continue
+        if in_code:
+            continue
+        is_table = stripped.startswith("|")
+        if is_table:
+            following = lines[index + 1].strip() if index + 1 < len(lines) else ""
+            is_header = not previous_was_table and set(following) <= set("|-: ") and following
+            is_separator = set(stripped) <= set("|-: ")
+            if not is_header and not is_separator:
+                residue.add(normalize_line(stripped))
+        else:
+            item = _LIST_ITEM_RE.match(line)
+            if item and _PLACEHOLDER_ITEM_RE.search(item.group("text")):
+                residue.add(normalize_line(stripped))
+        previous_was_table = is_table
+    return frozenset(residue)

@@ -1,0 +1,148 @@
+"""Values read from report tables: metric cells, metric and dataset names."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
+_METRIC_RE = re.compile(
+    rf"^(?P<value>{_NUMBER})\s*(?P<pct>%)?"
+    rf"(?:\s*(?:±|\+/-|\+-)\s*(?P<spread>{_NUMBER})\s*(?P<spct>%)?)?$"
+)
+MISSING = frozenset({"", "-", "—", "–", "n/a"})
+_EMPHASIS_RE = re.compile(r"[*_`]")
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A normalised metric cell: percentages become fractions, the spread is kept."""
+
+    value: float | None
+    spread: float | None
+    raw: str
+    percent: bool = False
+
+    def as_dict(self) -> dict[str, object]:
+        return {"value": self.value, "spread": self.spread, "raw": self.raw,
+                "percent": self.percent}
+
+
+class NotANumber(ValueError):
+    pass
+
+
+def parse_metric(cell: str) -> Metric:
+    """Parse a metric cell; raise NotANumber for anything the spec does not allow."""
+    raw = cell.strip()
+    text = _EMPHASIS_RE.sub("", raw).strip()
+    if text.casefold() in MISSING:
+        return Metric(None, None, raw)
+    match = _METRIC_RE.match(text)
+    if not match:
+        raise NotANumber(raw)
+    percent = bool(match.group("pct") or match.group("spct"))
+    value = _scaled(match.group("value"), percent)
+    spread = _scaled(match.group("spread"), percent) if match.group("spread") else None
+    return Metric(value, spread, raw, percent)
+
+
+def _scaled(number: str, percent: bool) -> float:
+    try:
+        value = Decimal(number)
+    except InvalidOperation as exc:  # pragma: no cover - the regex admits only numbers
+        raise NotANumber(number) from exc
+    return float(value / 100) if percent else float(value)
+
+
+def parse_number(text: str) -> float | None:
+    """A plain number from a cell such as `67,349`, `1e-4` or `**32**`; None otherwise."""
+    cleaned = _EMPHASIS_RE.sub("", text).replace(",", "").strip()
+    if re.fullmatch(_NUMBER, cleaned):
+        return float(Decimal(cleaned))
+    return None
+
+
+def parse_percentage(text: str) -> float | None:
+    cleaned = _EMPHASIS_RE.sub("", text).strip()
+    match = re.fullmatch(rf"({_NUMBER})\s*%", cleaned)
+    return float(Decimal(match.group(1)) / 100) if match else None
+
+
+def plain_text(cell: str) -> str:
+    """A cell's text without Markdown emphasis or code marks."""
+    text = cell.strip()
+    for mark in ("**", "__"):
+        if text.startswith(mark) and text.endswith(mark) and len(text) > 2 * len(mark):
+            text = text[len(mark):-len(mark)].strip()
+    return text.replace("\\|", "|")
+
+
+_BUILTIN_METRIC_ALIASES = {
+    "acc": "Accuracy",
+    "accuracy": "Accuracy",
+    "f1": "F1",
+    "f1 score": "F1",
+    "f1-score": "F1",
+    "f1score": "F1",
+    "auc": "AUC",
+    "roc auc": "AUC",
+    "roc-auc": "AUC",
+    "auroc": "AUC",
+    "top-1": "Top-1 Accuracy",
+    "top1": "Top-1 Accuracy",
+    "top-1 accuracy": "Top-1 Accuracy",
+    "top-1 acc": "Top-1 Accuracy",
+    "top-5": "Top-5 Accuracy",
+    "top-5 accuracy": "Top-5 Accuracy",
+}
+
+_LOWER_IS_BETTER = ("loss", "error", "err", "perplexity", "ppl", "wer", "cer", "mae", "mse",
+                    "rmse", "latency")
+
+
+def _fold(name: str) -> str:
+    return " ".join(_EMPHASIS_RE.sub("", name).split()).casefold()
+
+
+def metric_name(name: str, aliases: Mapping[str, str] | None = None) -> str:
+    """The canonical display name of a metric column (aliases folded together)."""
+    folded = _fold(name)
+    for alias, canonical in (aliases or {}).items():
+        if _fold(alias) == folded:
+            return canonical
+    return _BUILTIN_METRIC_ALIASES.get(folded, " ".join(_EMPHASIS_RE.sub("", name).split()))
+
+
+def metric_key(name: str, aliases: Mapping[str, str] | None = None) -> str:
+    """The key that matches a metric across reports: canonical name, case-folded."""
+    return _fold(metric_name(name, aliases))
+
+
+def lower_is_better(key: str, lower: tuple[str, ...] = (), higher: tuple[str, ...] = ()) -> bool:
+    if key in {_fold(n) for n in higher}:
+        return False
+    if key in {_fold(n) for n in lower}:
+        return True
+    words = re.split(r"[^a-z0-9]+", key)
+    return any(word in _LOWER_IS_BETTER for word in words)
+
+
+def dataset_key(name: str, aliases: Mapping[str, str] | None = None) -> str:
+    """Dataset names match ignoring case, spaces, `-`, `_` and `.` (SST-2 = sst2)."""
+    folded = re.sub(r"[\s\-_.]+", "", name).casefold()
+    for alias, canonical in (aliases or {}).items():
+        if re.sub(r"[\s\-_.]+", "", alias).casefold() == folded:
+            return re.sub(r"[\s\-_.]+", "", canonical).casefold()
+    return folded
+
+
+def dataset_name(name: str, aliases: Mapping[str, str] | None = None) -> str:
+    """The display name of a dataset, with configured aliases resolved."""
+    folded = re.sub(r"[\s\-_.]+", "", name).casefold()
+    for alias, canonical in (aliases or {}).items():
+        if re.sub(r"[\s\-_.]+", "", alias).casefold() == folded:
+            return canonical
+    return " ".join(name.split())
