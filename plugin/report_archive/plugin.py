@@ -10,6 +10,7 @@ import html
 import json
 import os
 import time
+from typing import Any
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
@@ -17,12 +18,20 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
 from .archive import Archive
 from .diagnostics import Diagnostic
-from .pages import REPORTS_JSON, STYLESHEET, card_context, plan_pages, strip_header_block
+from .pages import (
+    REPORTS_JSON,
+    STYLESHEET,
+    TAG_INDEX,
+    card_context,
+    plan_pages,
+    strip_header_block,
+)
 from .render import TEMPLATE_DIR, Renderer
 from .report import Report, read_report
 from .settings import Settings, SettingsError
@@ -72,6 +81,7 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):
         self.settings = Settings()
         self.archive: Archive | None = None
         self.by_src: dict[str, Report] = {}
+        self.generated: set[str] = set()
         self.renderer = Renderer()
         self.started = 0.0
         self.own_time = 0.0
@@ -177,6 +187,33 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):
                                   for ours, theirs in clashes))
         for file in generated:
             files.append(file)
+        self.generated = {f.src_uri for f in generated}
+
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
+        """Keep the navigation small at any archive size: newest reports, then Tags.
+
+        Material renders the whole navigation into every page, so listing every
+        report makes the build and the site grow with the square of their number.
+        An explicit `nav` in mkdocs.yml is left as written.
+        """
+        if not self.config.enabled or self.archive is None or config.nav is not None:
+            return None
+        hidden = set(self.by_src) | self.generated
+        items = _prune(nav.items, hidden)
+        limit = int(self.config.nav.get("max_reports", 30))
+        newest = [files.get_file_from_path(r.path) for r in self.archive.newest_first()]
+        report_pages = [f.page for f in newest[:limit] if f is not None and f.page is not None]
+        if report_pages:
+            items.append(Section("Reports", report_pages))
+        tag_index = files.get_file_from_path(TAG_INDEX)
+        if tag_index is not None and tag_index.page is not None:
+            items.append(tag_index.page)
+        _link_parents(items, None)
+        pages = _flatten(items)
+        for previous, page, following in zip([None, *pages[:-1]], pages, [*pages[1:], None],
+                                             strict=True):
+            page.previous_page, page.next_page = previous, following
+        return Navigation(items, pages)
 
     def _log(self, diagnostics: list[Diagnostic], config: MkDocsConfig) -> None:
         prefix = os.path.relpath(config.docs_dir)
@@ -243,3 +280,32 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):
         return (f"Report Archive: {counts['reports']} reports, {published} published, "
                 f"{counts['with_warnings']} with warnings, {counts['with_errors']} with errors; "
                 f"{counts['pages']} other pages")
+
+
+def _prune(items: list[Any], hidden: set[str]) -> list[Any]:
+    kept: list[Any] = []
+    for item in items:
+        if item.is_section:
+            item.children = _prune(item.children, hidden)
+            if item.children:
+                kept.append(item)
+        elif not (item.is_page and item.file.src_uri in hidden):
+            kept.append(item)
+    return kept
+
+
+def _link_parents(items: list[Any], parent: Any) -> None:
+    for item in items:
+        item.parent = parent
+        if item.is_section:
+            _link_parents(item.children, item)
+
+
+def _flatten(items: list[Any]) -> list[Page]:
+    pages: list[Page] = []
+    for item in items:
+        if item.is_section:
+            pages.extend(_flatten(item.children))
+        elif item.is_page:
+            pages.append(item)
+    return pages
