@@ -26,6 +26,7 @@ _SETEXT_RE = re.compile(r"^(=+|-+)[ ]*$")
 _FENCE_RE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 _CLOSER_RE = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*$")
 _ATTR_LIST_RE = re.compile(r"\s*\{[^{}]*\}\s*$")
+_LIST_RE = re.compile(r"^ {0,3}(?:[-*+]|\d+[.)])\s")
 _TASK_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[(?P<mark>[ xX])\]\s")
 
 
@@ -90,7 +91,7 @@ def split_row(row: str) -> list[str]:
             index += 2
             continue
         if char == "`":
-            run = len(text) - len(text[index:].lstrip("`"))
+            run = len(text[index:]) - len(text[index:].lstrip("`"))
             close = text.find("`" * run, index + run)
             if close >= 0:
                 current.append(text[index:close + run])
@@ -148,6 +149,7 @@ def scan(body: str, first_line: int = 1, max_table_rows: int | None = None) -> S
     fence: tuple[str, int] | None = None
     in_comment = False
     block_start = True
+    in_list = False
     index = 0
     while index < len(lines):
         line = lines[index]
@@ -186,14 +188,21 @@ def scan(body: str, first_line: int = 1, max_table_rows: int | None = None) -> S
             block_start = True
             index += 1
             continue
-        atx = _ATX_RE.match(line)
+        indented = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip()) >= 4
+        if indented and in_list:
+            # A list item's indented continuation is Markdown, headings included.
+            inner = line.expandtabs(4).lstrip(" ")
+            atx = _ATX_RE.match(inner) if block_start else None
+        else:
+            atx = _ATX_RE.match(line)
+            if block_start and not indented:
+                in_list = bool(_LIST_RE.match(line))
         if atx:
             result.headings.append(Heading(len(atx.group(1)), heading_text(atx.group(2)), number))
             result.text_lines.append((number, line))
             block_start = True
             index += 1
             continue
-        indented = len(line) - len(stripped) >= 4 or line.startswith("\t")
         following = lines[index + 1] if index + 1 < len(lines) else None
         if block_start and not indented and following is not None:
             if "|" in line:
