@@ -13,8 +13,7 @@ from report_archive.markdown_scan import scan, split_row
 from report_archive.report import read_report
 from report_archive.settings import Settings, SettingsError
 from report_archive.template import residue_lines
-from report_archive.values import NotANumber, dataset_key, lower_is_better, metric_key, \
-    parse_metric
+from report_archive.values import NotANumber, dataset_key, lower_is_better, metric_key, parse_metric
 
 EXTENSIONS = ["tables", "attr_list", "md_in_html", "pymdownx.superfences"]
 

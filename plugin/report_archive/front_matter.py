@@ -96,7 +96,8 @@ def check_front_matter(front: FrontMatter, out: Collector, settings: Settings) -
     fields.tags = _tags(data.get("tags"), front, out, settings)
     fields.status = _text(data.get("status"))
     fields.status_line = front.line_of("status") if "status" in data else front.line_of("title")
-    fields.datasets = [dataset_name(d, settings.dataset_aliases) for d in _list(data.get("dataset"))]
+    aliases = settings.dataset_aliases
+    fields.datasets = [dataset_name(d, aliases) for d in _list(data.get("dataset"))]
     fields.summary = " ".join(str(data.get("summary") or "").split())
     fields.primary_metric = _text(data.get("primary_metric"))
     if (fields.updated and fields.date and ("updated",) not in reported
@@ -123,7 +124,7 @@ def _message(name: str, error: ValidationError, data: dict[str, Any]) -> str:
         return f"'{name}' is an empty list"
     if error.validator == "pattern" and isinstance(error.instance, str):
         if len(error.absolute_path) > 1:
-            return f"item {error.absolute_path[1] + 1} of '{name}' is empty"
+            return f"item {int(error.absolute_path[1]) + 1} of '{name}' is empty"
         return f"'{name}' is empty"
     if error.validator == "oneOf" and isinstance(value, (list, str)) and not value:
         return f"'{name}' is empty"

@@ -41,7 +41,7 @@ log = get_plugin_logger(__name__)
 _NEEDED_EXTENSIONS = ("tables", "attr_list", "md_in_html")
 
 
-class ReportArchiveConfig(base.Config):
+class ReportArchiveConfig(base.Config):  # type: ignore[no-untyped-call]
     enabled = c.Type(bool, default=True)
     """Turn the plugin off without removing it from mkdocs.yml."""
     sections = c.Type(dict, default={})
@@ -65,7 +65,7 @@ class ReportArchiveConfig(base.Config):
     """How reports appear in the navigation."""
 
 
-class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):
+class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-untyped-call]
     """Validates the archive's reports and publishes their header cards, tag pages and data."""
 
     supports_multiple_instances = False
@@ -201,8 +201,8 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):
         hidden = set(self.by_src) | self.generated
         items = _prune(nav.items, hidden)
         limit = int(self.config.nav.get("max_reports", 30))
-        newest = [files.get_file_from_path(r.path) for r in self.archive.newest_first()]
-        report_pages = [f.page for f in newest[:limit] if f is not None and f.page is not None]
+        newest = [files.get_file_from_path(r.path) for r in self.archive.newest_first()[:limit]]
+        report_pages: list[Any] = [f.page for f in newest if f is not None and f.page]
         if report_pages:
             items.append(Section("Reports", report_pages))
         tag_index = files.get_file_from_path(TAG_INDEX)

@@ -40,7 +40,7 @@ def load_project(config_file: Path) -> Project:
     """Read `mkdocs.yml`: the docs_dir and the plugin's options (defaults when absent)."""
     try:
         text = config_file.read_text(encoding="utf-8-sig")
-        config = yaml.load(text, Loader=_ConfigLoader)  # noqa: S506 - a SafeLoader subclass
+        config = yaml.load(text, Loader=_ConfigLoader)
     except OSError as exc:
         raise ProjectError(f"cannot read {config_file}: {exc.strerror or exc}") from exc
     except (yaml.YAMLError, UnicodeDecodeError) as exc:

@@ -10,7 +10,6 @@ from .archive import slugify
 from .template import template_text
 
 
-
 class ScaffoldError(Exception):
     pass
 

@@ -46,10 +46,10 @@ class SectionMap:
         folded = fold_name(name)
         candidates = [s for s in self.subsections if s[4] == section] or [
             s for s in self.subsections if s[4] is None]
-        for sub_number, sub_name, start, end, _ in candidates:
+        for sub_number, _, start, end, _ in candidates:
             if sub_number == number:
                 return start, end
-        for sub_number, sub_name, start, end, _ in candidates:
+        for _, sub_name, start, end, _ in candidates:
             if fold_name(sub_name) == folded:
                 return start, end
         return None
@@ -65,27 +65,22 @@ def check_sections(headings: list[Heading], out: Collector, settings: Settings,
     result.first_line = next((h.line for h in level2 if h.level == 2), 0)
     found: dict[int, Heading] = {}
     highest: tuple[int, Heading] | None = None
-    current: str | None = None
 
     for position, heading in enumerate(level2):
         end = level2[position + 1].line if position + 1 < len(level2) else last_line + 1
         if heading.level == 1:
-            current = None
             continue
         number, name = split_number(heading.text)
         folded = fold_name(name)
         if folded in extras:
             result.spans.setdefault(extras[folded], (heading.line, end))
-            current = extras[folded]
             continue
         index = order.get(folded)
         if index is None:
             out.add("section-unknown", f"section '{heading.text}' is not one of the "
                     "template's sections", heading.line, 1)
-            current = None
             continue
         spec = TEMPLATE_SECTIONS[index]
-        current = spec.name
         if index in found:
             out.add("section-duplicate", f"section '{spec.name}' appears again (first at line "
                     f"{found[index].line})", heading.line, 1)

@@ -29,7 +29,7 @@ _NULL_VALUES = {"", "~", "null", "Null", "NULL"}
 # resolved, so every scalar stays the text the author wrote and YAML 1.1
 # surprises (`yes`, `1e3`, `2024-01-01`, `on`) cannot change a value's type.
 try:  # the C parser is several times faster; both give the same nodes
-    from yaml import CParser
+    from yaml import CParser  # type: ignore[attr-defined]
 
     class _NodeLoader(CParser, BaseResolver):  # type: ignore[misc]
         def __init__(self, stream: str) -> None:

@@ -10,8 +10,15 @@ from .markdown_scan import Row, Scan, Table
 from .sections import SectionMap
 from .settings import Settings
 from .template import TABLES, TableSpec
-from .values import NotANumber, metric_key, metric_name, parse_metric, parse_number, \
-    parse_percentage, plain_text
+from .values import (
+    NotANumber,
+    metric_key,
+    metric_name,
+    parse_metric,
+    parse_number,
+    parse_percentage,
+    plain_text,
+)
 
 _BOLD_RE = re.compile(r"^(\*\*|__)(?=\S).*\S\1$")
 _DURATION_RE = re.compile(
@@ -160,8 +167,8 @@ def _results(table: Table, rows: list[Row], out: Collector, settings: Settings
                 f"own; the first ('{marked[0]['model']}') is used", marked[1]["line"], 1)
     if marked:
         marked[0]["own"] = True
-    for row in parsed:
-        del row["bold"]
+    for entry in parsed:
+        del entry["bold"]
     return {"line": table.line, "metrics": names, "rows": parsed}
 
 

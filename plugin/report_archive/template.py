@@ -69,7 +69,8 @@ _LIST_ITEM_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?(?P<text>.
 # ("Finding 1", "Task 2"), a bold key with the template's description as its
 # value, or a [link] placeholder; plain bullets such as "Time constraints" are
 # plausible real content and are not flagged.
-_PLACEHOLDER_ITEM_RE = re.compile(r"(\b[A-Z][a-z]+(?: [A-Z][a-z]+)? \d\b)|(^\*\*[^*]+\*\*:)|\[link\]")
+_PLACEHOLDER_ITEM_RE = re.compile(
+    r"(\b[A-Z][a-z]+(?: [A-Z][a-z]+)? \d\b)|(^\*\*[^*]+\*\*:)|\[link\]")
 
 
 def normalize_line(line: str) -> str:
