@@ -56,3 +56,14 @@ def test_size_limits_are_enforced(tmp_path: Path) -> None:
     found = diagnostics_of(many)
     assert ("limit-table-rows", table[:start].count("\n") + 1, "error") in found
     assert [r for r, _, _ in found if r != "fm-primary-metric"] == ["limit-table-rows"]
+
+
+def test_every_rule_is_documented_with_a_broken_example_and_its_fix() -> None:
+    page = (Path(__file__).parent.parent / "reports" / "guide" / "rules.md").read_text(
+        encoding="utf-8")
+    sections = page.split("\n### ")[1:]
+    documented = {section.split("\n", 1)[0].strip(): section for section in sections}
+    assert set(RULES) <= set(documented)
+    for rule in RULES:
+        fences = documented[rule].count("\n```")
+        assert fences >= 4, f"{rule}: needs a broken example and its fix"

@@ -99,16 +99,78 @@ def read_files(files: list[tuple[Path, str]], settings: Settings, jobs: int = 1)
 
 
 @dataclass
+class Tag:
+    """A tag and its page; `vision/detection` is a child of `vision`."""
+
+    name: str  # the full tag, segments joined by "/"
+    label: str  # its last segment
+    slug: str  # path below tags/: "vision/detection"
+    parent: str | None
+    children: list[str] = field(default_factory=list)
+    reports: list[Report] = field(default_factory=list)  # tagged with exactly this tag
+    all_reports: list[Report] = field(default_factory=list)  # this tag and its descendants
+
+
+def tag_name(tag: str) -> str:
+    """The canonical form of a tag: `/`-separated segments, blank segments dropped."""
+    segments = [" ".join(s.split()) for s in tag.split("/")]
+    segments = [s for s in segments if s]
+    return "/".join(segments) if segments else " ".join(tag.split())
+
+
+def build_tags(reports: list[Report]) -> dict[str, Tag]:
+    """Every tag with its ancestors, slugs unique among siblings, reports newest first."""
+    tags: dict[str, Tag] = {}
+    for report in reports:
+        for name in dict.fromkeys(tag_name(raw) for raw in report.tags):
+            parts = name.split("/") if "/" in name else [name]
+            for depth in range(1, len(parts) + 1):
+                full = "/".join(parts[:depth])
+                if full not in tags:
+                    parent = "/".join(parts[:depth - 1]) or None
+                    tags[full] = Tag(full, parts[depth - 1], "", parent)
+                    if parent is not None:
+                        tags[parent].children.append(full)
+            tags[name].reports.append(report)
+    siblings: dict[str | None, list[str]] = {}
+    for tag in tags.values():
+        siblings.setdefault(tag.parent, []).append(tag.name)
+    for names in siblings.values():
+        slugs = assign_slugs(tags[n].label for n in names)
+        for name in names:
+            tags[name].slug = slugs[tags[name].label]
+    for name in sorted(tags, key=lambda n: n.count("/")):
+        tag = tags[name]
+        if tag.parent is not None:
+            tag.slug = f"{tags[tag.parent].slug}/{tag.slug}"
+    for tag in tags.values():
+        tag.children.sort(key=str.casefold)
+        found: dict[int, Report] = {}
+        stack = [tag.name]
+        while stack:
+            current = tags[stack.pop()]
+            found.update((id(r), r) for r in current.reports)
+            stack.extend(current.children)
+        tag.all_reports = newest_first(found.values())
+        tag.reports = newest_first(tag.reports)
+    return dict(sorted(tags.items(), key=lambda item: item[0].casefold()))
+
+
+def newest_first(reports: Iterable[Report]) -> list[Report]:
+    return sorted(reports, key=lambda r: (r.date or "", r.title, r.path), reverse=True)
+
+
+@dataclass
 class Archive:
     """Every file read, with the indexes the generated pages are made from."""
 
     files: list[Report]
     settings: Settings
-    tag_slugs: dict[str, str] = field(default_factory=dict)
+    tags: dict[str, Tag] = field(default_factory=dict)
     dataset_slugs: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.tag_slugs = assign_slugs(t for r in self.reports for t in r.tags)
+        self.tags = build_tags(self.reports)
         names = self.dataset_names()
         self.dataset_slugs = {key: slugify(name) for key, name in names.items()}
 
@@ -117,20 +179,16 @@ class Archive:
         """Files that are reports and can be published (readable, typed as a report)."""
         return [r for r in self.files if r.is_report and r.readable]
 
+    def tag_of(self, raw: str) -> Tag:
+        """The tag object of a tag as a report writes it."""
+        return self.tags[tag_name(raw)]
+
     @property
     def diagnostics(self) -> list[Diagnostic]:
         return sorted((d for r in self.files for d in r.diagnostics), key=sort_key)
 
     def newest_first(self, reports: Iterable[Report] | None = None) -> list[Report]:
-        chosen = list(self.reports if reports is None else reports)
-        return sorted(chosen, key=lambda r: (r.date or "", r.title, r.path), reverse=True)
-
-    def by_tag(self) -> dict[str, list[Report]]:
-        index: dict[str, list[Report]] = {}
-        for report in self.newest_first():
-            for tag in report.tags:
-                index.setdefault(tag, []).append(report)
-        return dict(sorted(index.items(), key=lambda item: item[0].casefold()))
+        return newest_first(self.reports if reports is None else reports)
 
     def dataset_names(self) -> dict[str, str]:
         names: dict[str, str] = {}
@@ -171,7 +229,7 @@ def report_json(report: Report, url: str, archive: Archive) -> dict[str, Any]:
         "date": report.date,
         "updated": report.updated,
         "status": report.status,
-        "tags": [{"name": t, "slug": archive.tag_slugs[t]} for t in report.tags],
+        "tags": [{"name": t, "slug": archive.tag_of(t).slug} for t in report.tags],
         "datasets": report.datasets,
         "summary": report.summary,
         "primary_metric": report.primary_metric,

@@ -1,64 +1,253 @@
-"""Planning the generated pages: which exist, at which source path, with what Markdown.
+"""Planning the generated pages: which exist, at which source path, with what content.
 
-Pages are planned as Markdown files with relative `.md` links; MkDocs then
-resolves the links for either URL mode and any `site_url` sub-path, checks them,
-and feeds the pages to the table of contents and to search.
+Each generated page is a Markdown file (so it has a title, a table of contents
+and a place in MkDocs' structure) whose listing is one raw HTML block rendered
+by Jinja with autoescape. Links between pages are relative URLs computed from
+MkDocs' own URLs for each source file, so they work in both URL modes and under
+a `site_url` sub-path. Listings are HTML rather than Markdown because a tag or
+browse page of thousands of reports would otherwise cost more Markdown work
+than the reports themselves.
 """
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import Any, Protocol
 
-from .archive import Archive
-from .render import Renderer, fmt_metric, link
+from .archive import Archive, Tag
+from .feeds import atom_feed
+from .render import Renderer, fmt_metric
 from .report import Report
 
 TAG_INDEX = "tags/index.md"
+BROWSE = "browse/index.md"
+FEED = "feed.xml"
+HOME = "index.md"
 REPORTS_JSON = "reports.json"
-STYLESHEET = "assets/report-archive/report-archive.css"
+ASSETS = "assets/report-archive"
+STYLESHEET = f"{ASSETS}/report-archive.css"
+SCRIPT = f"{ASSETS}/browse.js"
 STATUS_LABELS = {"draft": "Draft", "in-review": "In Review", "final": "Final"}
+NEWEST_ON_HOME = 6
+RELATED_COUNT = 5
 
 _HEADER_LINE_RE = re.compile(
     r"^\s*\*\*(Machine Learning Experiment Report|Researchers|Authors|Date|Status)\*\*"
     r"\s*(:.*)?$", re.I)
 
 
+class Links(Protocol):
+    """URLs of source files, as the site will serve them (given by the adapter)."""
+
+    site_url: str
+
+    def rel(self, from_src: str, to_src: str) -> str:
+        """The relative URL from the page of `from_src` to the page of `to_src`."""
+
+    def url(self, src: str) -> str:
+        """The site-relative URL of a source file (no leading slash)."""
+
+
 @dataclass(frozen=True)
 class GeneratedPage:
     src_uri: str
-    content: str
+    render: Callable[[Links], str]
 
 
-def tag_page(slug: str) -> str:
-    return f"tags/{slug}/index.md"
+def tag_page(tag: Tag) -> str:
+    return f"tags/{tag.slug}/index.md"
+
+
+def tag_feed(tag: Tag) -> str:
+    return f"tags/{tag.slug}/feed.xml"
 
 
 def plan_pages(archive: Archive, renderer: Renderer) -> list[GeneratedPage]:
-    """Every page the plugin adds to the site, as Markdown."""
-    pages = [GeneratedPage(TAG_INDEX, _tag_index(archive, renderer))]
-    for tag, reports in archive.by_tag().items():
-        src = tag_page(archive.tag_slugs[tag])
-        pages.append(GeneratedPage(src, renderer.render(
-            "report-archive/tag.md", tag={"name": tag},
-            index_link=link(src, TAG_INDEX),
-            reports=[_row(r, src) for r in reports])))
+    """Every page and feed the plugin adds to the site."""
+    pages = [
+        GeneratedPage(TAG_INDEX, lambda links: _tag_index(archive, renderer, links)),
+        GeneratedPage(BROWSE, lambda links: _browse(archive, renderer, links)),
+        GeneratedPage(FEED, partial(_feed, archive, title="Newest reports",
+                                    reports=archive.newest_first(), src=FEED)),
+    ]
+    for tag in archive.tags.values():
+        pages.append(GeneratedPage(tag_page(tag), partial(_tag, archive, renderer, tag=tag)))
+        pages.append(GeneratedPage(tag_feed(tag), partial(
+            _feed, archive, title=f"Reports tagged {tag.name}", reports=tag.all_reports,
+            src=tag_feed(tag))))
     return pages
 
 
-def _tag_index(archive: Archive, renderer: Renderer) -> str:
-    tags = [{"name": tag, "count": len(reports),
-             "link": link(TAG_INDEX, tag_page(archive.tag_slugs[tag]))}
-            for tag, reports in archive.by_tag().items()]
-    return renderer.render("report-archive/tag-index.md", tags=tags,
-                           report_count=len(archive.reports))
+def _feed(archive: Archive, links: Links, *, title: str, reports: list[Report], src: str) -> str:
+    def absolute(target: str) -> str:
+        if links.site_url:
+            return links.site_url.rstrip("/") + "/" + links.url(target)
+        return links.rel(src, target)
+
+    return atom_feed(title, reports, feed_url=links.url(src), site_url=links.site_url,
+                     page_link=lambda r: absolute(r.path), home_link=absolute(HOME),
+                     self_link=absolute(src), report_url=lambda r: links.url(r.path))
 
 
-def _row(report: Report, from_src: str) -> dict[str, Any]:
-    return {"title": display_title(report), "link": link(from_src, report.path),
-            "date": report.date or "", "status": STATUS_LABELS.get(report.status or "", ""),
-            "authors": report.authors, "datasets": report.datasets}
+def card(report: Report, archive: Archive, links: Links, from_src: str) -> dict[str, Any]:
+    """What a report's card shows on listings."""
+    own = report.own_row
+    metric = None
+    if own and report.primary_metric in own["metrics"]:
+        names = report.data.get("results", {}).get("metrics", {})
+        metric = {"name": names.get(report.primary_metric, report.primary_metric),
+                  "value": fmt_metric(own["metrics"][report.primary_metric])}
+    return {
+        "title": display_title(report),
+        "url": links.rel(from_src, report.path),
+        "date": report.date or "",
+        "status": report.status or "draft",
+        "status_label": STATUS_LABELS.get(report.status or "", "Draft"),
+        "authors": report.authors,
+        "datasets": report.datasets,
+        "metric": metric,
+        "summary": report.summary,
+        "tags": [{"name": t, "url": links.rel(from_src, tag_page(archive.tag_of(t)))}
+                 for t in report.tags],
+    }
+
+
+def _cloud(archive: Archive, links: Links, from_src: str) -> list[dict[str, Any]]:
+    counts = [len(tag.all_reports) for tag in archive.tags.values()]
+    top = max(counts, default=1)
+    result = []
+    for tag in archive.tags.values():
+        count = len(tag.all_reports)
+        weight = 1 + round(4 * math.log(count) / math.log(top)) if top > 1 else 3
+        result.append({"name": tag.name, "count": count, "weight": weight,
+                       "url": links.rel(from_src, tag_page(tag))})
+    return result
+
+
+def _tag_index(archive: Archive, renderer: Renderer, links: Links) -> str:
+    cloud = _cloud(archive, links, TAG_INDEX)
+    letters: dict[str, list[dict[str, Any]]] = {}
+    for tag in cloud:
+        first = tag["name"][:1].upper()
+        letters.setdefault(first if first.isalpha() else "#", []).append(tag)
+    return renderer.render("report-archive/tag-index.md", cloud=cloud,
+                           letters=sorted(letters.items()), report_count=len(archive.reports))
+
+
+def _tag(archive: Archive, renderer: Renderer, links: Links, *, tag: Tag) -> str:
+    src = tag_page(tag)
+    parent = archive.tags[tag.parent] if tag.parent else None
+    return renderer.render(
+        "report-archive/tag.md", tag=tag,
+        parent={"name": parent.name, "url": links.rel(src, tag_page(parent))} if parent else None,
+        children=[{"name": archive.tags[c].name, "count": len(archive.tags[c].all_reports),
+                   "url": links.rel(src, tag_page(archive.tags[c]))} for c in tag.children],
+        index_url=links.rel(src, TAG_INDEX),
+        feed_url=links.rel(src, tag_feed(tag)),
+        cards=[card(r, archive, links, src) for r in tag.all_reports])
+
+
+def home_section(archive: Archive, renderer: Renderer, links: Links) -> str:
+    """The generated part of the home page, placed below the team's own text."""
+    reports = archive.reports
+    statuses = Counter(r.status or "draft" for r in reports)
+    datasets: Counter[str] = Counter()
+    names = archive.dataset_names()
+    for report in reports:
+        datasets.update(set(_dataset_keys(report, archive)))
+    return renderer.render(
+        "report-archive/home.md",
+        report_count=len(reports),
+        statuses=[{"status": s, "label": STATUS_LABELS[s], "count": statuses.get(s, 0)}
+                  for s in ("final", "in-review", "draft")],
+        newest=[card(r, archive, links, HOME) for r in archive.newest_first()[:NEWEST_ON_HOME]],
+        cloud=_cloud(archive, links, HOME),
+        datasets=[{"name": names[key], "count": count,
+                   "url": links.rel(HOME, BROWSE) + "?dataset=" + _query(names[key])}
+                  for key, count in sorted(datasets.items(), key=lambda i: (-i[1], i[0]))],
+        browse_url=links.rel(HOME, BROWSE),
+        tags_url=links.rel(HOME, TAG_INDEX),
+        feed_url=links.rel(HOME, FEED),
+    )
+
+
+def _dataset_keys(report: Report, archive: Archive) -> list[str]:
+    from .values import dataset_key
+
+    return [dataset_key(d, archive.settings.dataset_aliases) for d in report.datasets]
+
+
+def _query(value: str) -> str:
+    from urllib.parse import quote
+
+    return quote(value, safe="")
+
+
+def _browse(archive: Archive, renderer: Renderer, links: Links) -> str:
+    metric_names: dict[str, str] = {}
+    usage: Counter[str] = Counter()
+    rows = []
+    for report in archive.newest_first():
+        own = report.own_row
+        names = report.data.get("results", {}).get("metrics", {})
+        metrics = {}
+        if own:
+            for key, metric in own["metrics"].items():
+                metric_names.setdefault(key, names.get(key, key))
+                usage[key] += 1
+                metrics[key] = {"text": fmt_metric(metric), "value": metric.get("value")}
+        rows.append({**card(report, archive, links, BROWSE), "metrics": metrics,
+                     "year": (report.date or "")[:4]})
+    from .values import lower_is_better
+
+    settings = archive.settings
+    columns = [{"key": key, "name": metric_names[key],
+                "lower": lower_is_better(key, settings.lower_is_better, settings.higher_is_better)}
+               for key, _ in sorted(usage.items(), key=lambda i: (-i[1], i[0]))]
+    facets = {
+        "tag": sorted({t for r in rows for t in (x["name"] for x in r["tags"])}, key=str.casefold),
+        "author": sorted({a for r in rows for a in r["authors"]}, key=str.casefold),
+        "status": [s for s in ("final", "in-review", "draft") if any(r["status"] == s
+                                                                       for r in rows)],
+        "dataset": sorted({d for r in rows for d in r["datasets"]}, key=str.casefold),
+        "year": sorted({r["year"] for r in rows if r["year"]}, reverse=True),
+    }
+    return renderer.render("report-archive/browse.md", rows=rows,
+                           sort_columns=columns, facets=facets, labels=STATUS_LABELS)
+
+
+def related(report: Report, archive: Archive, links: Links) -> dict[str, list[dict[str, Any]]]:
+    """Reports on the same dataset, and those sharing the most tags (newest first on ties)."""
+    src = report.path
+    keys = set(_dataset_keys(report, archive))
+    same: list[Report] = []
+    if keys:
+        same = [r for r in archive.newest_first() if r is not report
+                and keys & set(_dataset_keys(r, archive))][:RELATED_COUNT]
+    shared: Counter[int] = Counter()
+    by_id: dict[int, Report] = {}
+    for raw in report.tags:
+        for other in archive.tag_of(raw).reports:
+            if other is not report and other not in same:
+                shared[id(other)] += 1
+                by_id[id(other)] = other
+    ranked = sorted(shared.items(), key=lambda i: by_id[i[0]].date or "", reverse=True)
+    ranked.sort(key=lambda i: -i[1])
+    tags = [by_id[key] for key, _ in ranked[:RELATED_COUNT]]
+    return {
+        "dataset": [_mini(r, links, src) for r in same],
+        "tags": [{**_mini(r, links, src), "shared": shared[id(r)]} for r in tags],
+    }
+
+
+def _mini(report: Report, links: Links, src: str) -> dict[str, Any]:
+    return {"title": display_title(report), "url": links.rel(src, report.path),
+            "date": report.date or "", "datasets": report.datasets}
 
 
 def display_title(report: Report) -> str:
@@ -66,7 +255,7 @@ def display_title(report: Report) -> str:
 
 
 def card_context(report: Report, archive: Archive) -> dict[str, Any]:
-    """What the header card shows; links are source paths for the adapter to resolve."""
+    """What the header card of a report page shows; links are source paths."""
     own = report.own_row
     names: dict[str, str] = report.data.get("results", {}).get("metrics", {})
     headline = []
@@ -77,8 +266,7 @@ def card_context(report: Report, archive: Archive) -> dict[str, Any]:
     return {
         "report": report,
         "status_label": STATUS_LABELS.get(report.status or "", "Draft"),
-        "tags": [{"name": t, "src": tag_page(archive.tag_slugs[t])} for t in report.tags
-                 if t in archive.tag_slugs],
+        "tags": [{"name": t, "src": tag_page(archive.tag_of(t))} for t in report.tags],
         "datasets": [{"name": d, "src": None} for d in report.datasets],
         "own_model": own["model"] if own else "",
         "headline": headline,

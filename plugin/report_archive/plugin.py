@@ -25,11 +25,17 @@ from mkdocs.utils import get_relative_url
 from .archive import Archive
 from .diagnostics import Diagnostic
 from .pages import (
+    ASSETS,
+    BROWSE,
+    HOME,
     REPORTS_JSON,
+    SCRIPT,
     STYLESHEET,
     TAG_INDEX,
     card_context,
+    home_section,
     plan_pages,
+    related,
     strip_header_block,
 )
 from .render import TEMPLATE_DIR, Renderer
@@ -82,6 +88,7 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         self.archive: Archive | None = None
         self.by_src: dict[str, Report] = {}
         self.generated: set[str] = set()
+        self.links = _Links(Files([]), "")
         self.renderer = Renderer()
         self.started = 0.0
         self.own_time = 0.0
@@ -111,6 +118,8 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
                 config.markdown_extensions.append(extension)
         if STYLESHEET not in config.extra_css:
             config.extra_css.append(STYLESHEET)
+        if SCRIPT not in config.extra_javascript:
+            config.extra_javascript.append(SCRIPT)
         self.renderer = Renderer(config.theme.dirs)
         return config
 
@@ -168,16 +177,17 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         files.append(File.generated(config, file.src_uri, content=content))
 
     def _add_generated(self, files: Files, archive: Archive, config: MkDocsConfig) -> None:
-        generated = [File.generated(config, page.src_uri, content=page.content)
-                     for page in plan_pages(archive, self.renderer)]
-        url_of = {f.src_uri: f.url for f in files}
-        payload = archive.to_json(lambda r: url_of.get(r.path, ""))
-        generated.append(File.generated(
-            config, REPORTS_JSON,
-            content=json.dumps(payload, ensure_ascii=False, indent=1, sort_keys=False)))
-        with open(os.path.join(os.path.dirname(__file__), "assets", "report-archive.css"),
-                  encoding="utf-8") as handle:
-            generated.append(File.generated(config, STYLESHEET, content=handle.read()))
+        planned = plan_pages(archive, self.renderer)
+        generated = [File.generated(config, page.src_uri, content="") for page in planned]
+        if files.get_file_from_path(HOME) is None:
+            generated.append(File.generated(config, HOME, content="---\ntitle: Home\n---\n\n"
+                                            f"# {html.escape(config.site_name)}\n"))
+        generated.append(File.generated(config, REPORTS_JSON, content=""))
+        for name in ("report-archive.css", "browse.js"):
+            with open(os.path.join(os.path.dirname(__file__), "assets", name),
+                      encoding="utf-8") as handle:
+                generated.append(File.generated(config, f"{ASSETS}/{name}",
+                                                content=handle.read()))
         taken = {f.dest_uri: f.src_uri for f in files}
         clashes = [(f.src_uri, taken[f.dest_uri]) for f in generated if f.dest_uri in taken]
         if clashes:
@@ -188,6 +198,13 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         for file in generated:
             files.append(file)
         self.generated = {f.src_uri for f in generated}
+        links = _Links(files, config.site_url or "")
+        self.links = links
+        for page, file in zip(planned, generated, strict=False):
+            file.content_string = page.render(links)
+        payload = archive.to_json(lambda r: links.url(r.path))
+        files.get_file_from_path(REPORTS_JSON).content_string = json.dumps(  # type: ignore[union-attr]
+            payload, ensure_ascii=False, indent=1)
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
         """Keep the navigation small at any archive size: newest reports, then Tags.
@@ -198,16 +215,20 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         """
         if not self.config.enabled or self.archive is None or config.nav is not None:
             return None
-        hidden = set(self.by_src) | self.generated
+        hidden = (set(self.by_src) | self.generated) - {HOME}
         items = _prune(nav.items, hidden)
+        home = files.get_file_from_path(HOME)
+        if home is not None and home.page is not None and home.page not in _flatten(items):
+            items.insert(0, home.page)
         limit = int(self.config.nav.get("max_reports", 30))
         newest = [files.get_file_from_path(r.path) for r in self.archive.newest_first()[:limit]]
         report_pages: list[Any] = [f.page for f in newest if f is not None and f.page]
         if report_pages:
             items.append(Section("Reports", report_pages))
-        tag_index = files.get_file_from_path(TAG_INDEX)
-        if tag_index is not None and tag_index.page is not None:
-            items.append(tag_index.page)
+        for src in (BROWSE, TAG_INDEX):
+            listing = files.get_file_from_path(src)
+            if listing is not None and listing.page is not None:
+                items.append(listing.page)
         _link_parents(items, None)
         pages = _flatten(items)
         for previous, page, following in zip([None, *pages[:-1]], pages, [*pages[1:], None],
@@ -228,8 +249,11 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig,
                          files: Files) -> str | None:
         """Give report pages a safe title and drop the header lines the card replaces."""
-        if not self.config.enabled:
+        if not self.config.enabled or self.archive is None:
             return None
+        if page.file.src_uri == HOME:
+            return markdown.rstrip("\n") + "\n\n" + home_section(
+                self.archive, self.renderer, self.links) + "\n"
         report = self.by_src.get(page.file.src_uri)
         if report is None:
             return markdown
@@ -256,6 +280,8 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         card = self.renderer.card(card_context(report, self.archive), href)
         if self.serving and report.diagnostics:
             card = self.renderer.problems(report.diagnostics) + card
+        html_text += self.renderer.render("report-archive/related.html",
+                                          related=related(report, self.archive, self.links))
         end_of_title = html_text.find("</h1>")
         if end_of_title >= 0:
             end_of_title += len("</h1>")
@@ -309,3 +335,17 @@ def _flatten(items: list[Any]) -> list[Page]:
         elif item.is_page:
             pages.append(item)
     return pages
+
+
+class _Links:
+    """Relative URLs between source files, from the URLs MkDocs gives each file."""
+
+    def __init__(self, files: Files, site_url: str) -> None:
+        self.site_url = site_url
+        self._urls = {f.src_uri: f.url for f in files}
+
+    def url(self, src: str) -> str:
+        return self._urls.get(src, "")
+
+    def rel(self, from_src: str, to_src: str) -> str:
+        return get_relative_url(self._urls.get(to_src, ""), self._urls.get(from_src, ""))

@@ -22,7 +22,7 @@ _STATUS_LINE_RE = re.compile(r"^\s*\*\*Status\*\*\s*:?\s*(?::\s*)?(?P<value>.*?)
 _MAX_RESIDUE_LINES = 10
 
 
-@dataclass
+@dataclass(eq=False)
 class Report:
     """One Markdown file of the archive; `is_report` is False for plain pages."""
 
