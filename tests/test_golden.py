@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from report_archive.archive import read_files
+from report_archive.markdown_scan import scan
 from report_archive.rules import RULES
 from report_archive.settings import Settings
 
@@ -61,9 +62,13 @@ def test_size_limits_are_enforced(tmp_path: Path) -> None:
 def test_every_rule_is_documented_with_a_broken_example_and_its_fix() -> None:
     page = (Path(__file__).parent.parent / "reports" / "guide" / "rules.md").read_text(
         encoding="utf-8")
-    sections = page.split("\n### ")[1:]
-    documented = {section.split("\n", 1)[0].strip(): section for section in sections}
+    lines = page.split("\n")
+    headings = [h for h in scan(page).headings if h.level <= 3]
+    documented = {}
+    for heading, following in zip(headings, [*headings[1:], None], strict=True):
+        end = following.line - 1 if following else len(lines)
+        documented[heading.text] = lines[heading.line:end]
     assert set(RULES) <= set(documented)
     for rule in RULES:
-        fences = documented[rule].count("\n```")
-        assert fences >= 4, f"{rule}: needs a broken example and its fix"
+        fences = [line for line in documented[rule] if line.startswith(("```", "~~~"))]
+        assert len(fences) >= 4, f"{rule}: needs a broken example and its fix"

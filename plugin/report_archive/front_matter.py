@@ -63,7 +63,9 @@ class Fields:
 
 def check_front_matter(front: FrontMatter, out: Collector, settings: Settings) -> Fields:
     """Validate a report's front matter and return its fields in normalised form."""
-    data = front.data
+    # An optional key left empty (`summary:`) means the same as no key.
+    required = set(schema()["required"])
+    data = {k: v for k, v in front.data.items() if v is not None or k in required}
     properties: dict[str, Any] = schema()["properties"]
     for name in schema()["required"]:
         if name not in data:
@@ -84,8 +86,13 @@ def check_front_matter(front: FrontMatter, out: Collector, settings: Settings) -
             continue
         reported.add(where)
         name = str(path[0])
-        out.add(_FIELD_RULES.get(name, "fm-unknown-key"), _message(name, error, data),
-                *front.line_of(*where))
+        line, column = front.line_of(*where)
+        message = _message(name, error, data)
+        source = front.lines[line - front.start_line - 1] if line > front.start_line else ""
+        if "{{" in source:
+            placeholder = source.split(":", 1)[-1].strip()
+            message = f"'{name}' still holds the template's placeholder: {placeholder}"
+        out.add(_FIELD_RULES.get(name, "fm-unknown-key"), message, line, column)
 
     fields = Fields()
     title = data.get("title")
@@ -122,6 +129,8 @@ def _message(name: str, error: ValidationError, data: dict[str, Any]) -> str:
         return f"status '{value}' is not draft, in-review or final"
     if error.validator == "minItems":
         return f"'{name}' is an empty list"
+    if len(error.absolute_path) > 1 and error.instance is None:
+        return f"item {int(error.absolute_path[1]) + 1} of '{name}' is empty"
     if error.validator == "pattern" and isinstance(error.instance, str):
         if len(error.absolute_path) > 1:
             return f"item {int(error.absolute_path[1]) + 1} of '{name}' is empty"

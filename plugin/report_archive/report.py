@@ -18,7 +18,7 @@ from .template import PLACEHOLDER_RE, STATUS_NOT_CHOSEN, normalize_line, residue
 
 REPORT_TYPE = "ml-experiment-report"
 STATUSES = ("draft", "in-review", "final")
-_STATUS_LINE_RE = re.compile(r"^\s*\*\*Status\*\*\s*:?\s*(?::\s*)?(?P<value>.*?)\s*$", re.I)
+_STATUS_LINE_RE = re.compile(r"^\s*\*\*Status\s*:?\s*\*\*\s*:?\s*(?P<value>.*?)\s*$", re.I)
 _MAX_RESIDUE_LINES = 10
 
 
@@ -112,7 +112,8 @@ def read_report(raw: bytes, path: str, settings: Settings) -> Report:
         out.add("code-fence-unclosed", "code block opened here is never closed, so what "
                 "follows renders as text", line, 1)
     sections = check_sections(body.headings, out, settings, last_line=_last_line(source.text))
-    report.status = _check_status(fields.status, fields.status_line, body, sections, out)
+    report.status = _check_status(fields.status, fields.status_line, body, sections, out,
+                                  front.start_line)
     report.data = read_tables(body, sections, out, settings)
     report.datasets = fields.datasets or _dataset_from_card(report.data, settings)
     if not report.datasets:
@@ -136,7 +137,7 @@ def _looks_like_report_bytes(raw: bytes) -> bool:
 
 
 def _check_status(front_status: str | None, front_line: tuple[int, int], body: Scan,
-                  sections: SectionMap, out: Collector) -> str | None:
+                  sections: SectionMap, out: Collector, start_line: int) -> str | None:
     status = normalize_status(front_status) if front_status else None
     limit = sections.first_line or None
     has_line = False
@@ -164,7 +165,7 @@ def _check_status(front_status: str | None, front_line: tuple[int, int], body: S
         break
     if status is None and front_status is None and not has_line:
         out.add("status-missing", "the report has no status; it is treated as a draft",
-                front_line[0], 1)
+                start_line, 1)
     return status or "draft"
 
 

@@ -45,6 +45,10 @@ _RULES = [
          "Write the front matter as `key: value` lines."),
     Rule("yaml-key-type", "error", "Front matter key is not a plain name",
          "Keys are plain names such as `title` or `tags`."),
+    Rule("yaml-value", "error", "Front matter value MkDocs cannot load",
+         "Quote the value (`title: \"2024-02-30\"`) and drop YAML tags such as "
+         "`!!python/tuple`: MkDocs' safe loader rejects them and then shows the whole "
+         "front matter as text."),
     Rule("yaml-duplicate-key", "error", "Front matter key appears twice",
          "Keep one of the two; YAML would silently use only the last one."),
     # Front matter fields

@@ -87,7 +87,7 @@ def check_sections(headings: list[Heading], out: Collector, settings: Settings,
             continue
         found[index] = heading
         result.spans[spec.name] = (heading.line, end)
-        if number != spec.number:
+        if number is not None and number != spec.number:
             expected = f"'{spec.number}. {spec.name}'" if spec.number else f"'{spec.name}' " \
                 "without a number"
             out.add("section-number", f"section '{heading.text}' is numbered {number or 'not'}"

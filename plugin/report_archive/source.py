@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-from yaml.resolver import BaseResolver
+from yaml.resolver import BaseResolver, Resolver
 
 from .diagnostics import Collector
 from .settings import Limits
@@ -23,6 +24,9 @@ from .settings import Limits
 _OPEN_RE = re.compile(r"^---[ \t]*$")
 _CLOSE_RE = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
 _NULL_VALUES = {"", "~", "null", "Null", "NULL"}
+_SAFE_TAGS = frozenset(SafeConstructor.yaml_constructors) - {None}
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_DEFAULT_TAGS = {"tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"}
 
 
 # The loaders compose YAML into nodes only: no constructor runs and no tag is
@@ -58,6 +62,7 @@ class FrontMatter:
     data: dict[str, Any] = field(default_factory=dict)
     positions: dict[tuple[str | int, ...], tuple[int, int]] = field(default_factory=dict)
     start_line: int = 1  # the opening `---`
+    lines: list[str] = field(default_factory=list)  # the YAML text, line by line
     present: bool = False
     valid: bool = True
 
@@ -131,7 +136,7 @@ def read_source(raw: bytes, out: Collector, limits: Limits) -> Source:
 
 def load_front_matter(yaml_text: str, first_line: int, out: Collector,
                       limits: Limits) -> FrontMatter:
-    front = FrontMatter(present=True, start_line=first_line - 1)
+    front = FrontMatter(present=True, start_line=first_line - 1, lines=yaml_text.split("\n"))
     if not yaml_text.strip():
         return front
     try:
@@ -173,6 +178,13 @@ def load_front_matter(yaml_text: str, first_line: int, out: Collector,
     data = builder.build(node, ())
     front.data = data if isinstance(data, dict) else {}
     return front
+
+
+_RESOLVER = Resolver()
+
+
+def _looks_like_timestamp(node: ScalarNode) -> bool:
+    return bool(_RESOLVER.resolve(ScalarNode, node.value, (True, False)) == _TIMESTAMP_TAG)
 
 
 class _Builder:
@@ -233,8 +245,33 @@ class _Builder:
                      f"(limits.max_yaml_nodes); aliases or nesting blow it up",
                      *self.position(root))
 
+    def loadable(self, node: Node, path: tuple[str | int, ...]) -> None:
+        """Report what MkDocs' safe loader would reject (it then drops all front matter)."""
+        if node.tag not in _DEFAULT_TAGS:
+            shown = node.tag.replace("tag:yaml.org,2002:", "!!")
+            if node.tag not in _SAFE_TAGS:
+                self.out.add("yaml-value", f"YAML tag {shown} is not allowed: MkDocs would "
+                             "ignore the whole front matter", *self.position(node))
+                return
+            try:
+                SafeConstructor().construct_object(node, deep=True)
+            except (ConstructorError, ValueError, TypeError) as exc:
+                self.out.add("yaml-value", f"value cannot be loaded as {shown}: "
+                             f"{str(exc).splitlines()[0][:120]}", *self.position(node))
+            return
+        if path in (("date",), ("updated",)):
+            return  # the date rules say it better
+        if isinstance(node, ScalarNode) and node.style is None and _looks_like_timestamp(node):
+            try:
+                SafeConstructor().construct_yaml_timestamp(node)
+            except (ValueError, OverflowError):
+                self.out.add("yaml-value", f"'{node.value}' looks like a date to YAML but is not "
+                             "a real one, so MkDocs would ignore the whole front matter",
+                             *self.position(node))
+
     def build(self, node: Node, path: tuple[str | int, ...]) -> Any:
         self.front.positions.setdefault(path, self.position(node))
+        self.loadable(node, path)
         if isinstance(node, ScalarNode):
             if node.style is None and node.value in _NULL_VALUES:
                 return None
@@ -247,8 +284,9 @@ class _Builder:
             for key_node, value_node in node.value:
                 line, column = self.position(key_node)
                 if not isinstance(key_node, ScalarNode):
-                    self.out.add("yaml-key-type", "a front matter key must be a plain name, "
-                                 "not a list or mapping", line, column)
+                    if not path:
+                        self.out.add("yaml-key-type", "a front matter key must be a plain name, "
+                                     "not a list or mapping", line, column)
                     continue
                 key = str(key_node.value)
                 if key in seen:
