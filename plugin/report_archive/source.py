@@ -184,7 +184,8 @@ _RESOLVER = Resolver()
 
 
 def _looks_like_timestamp(node: ScalarNode) -> bool:
-    return bool(_RESOLVER.resolve(ScalarNode, node.value, (True, False)) == _TIMESTAMP_TAG)
+    tag = _RESOLVER.resolve(ScalarNode, node.value, (True, False))  # type: ignore[no-untyped-call]
+    return bool(tag == _TIMESTAMP_TAG)
 
 
 class _Builder:
