@@ -100,7 +100,12 @@ def test_home_to_tag_to_report_by_clicks(page: Any, site_url: str) -> None:
 def test_search_finds_the_report(page: Any, site_url: str, query: str, expected: str) -> None:
     page.goto(site_url)
     page.locator("label.md-search__icon, .md-search__input").first.click()
-    page.locator("input.md-search__input").fill(query)
+    # Wait for the search worker to load the index before typing.
+    page.wait_for_function("""() => {
+        const meta = document.querySelector('.md-search-result__meta');
+        return meta && meta.textContent.trim() && !/Initializing/i.test(meta.textContent);
+    }""", timeout=15_000)
+    page.locator("input.md-search__input").press_sequentially(query, delay=20)
     results = page.locator(".md-search-result__item > a .md-search-result__article h1")
     results.first.wait_for(timeout=10_000)
     titles = results.all_inner_texts()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from report_archive.archive import read_files
+from report_archive.archive import Archive, read_files
 from report_archive.markdown_scan import scan
 from report_archive.rules import RULES
 from report_archive.settings import Settings
@@ -19,7 +19,7 @@ from report_archive.settings import Settings
 GOLDEN = Path(__file__).parent / "golden"
 CASES = sorted(GOLDEN.glob("*.md"))
 # Rules whose inputs are too big to keep as files: their cases are generated in tests.
-GENERATED_CASES = {"limit-file-size", "limit-table-rows"}
+GENERATED_CASES = {"limit-file-size", "limit-table-rows", "metric-scale-mixed"}
 
 
 def diagnostics_of(path: Path) -> list[tuple[str, int | None, str]]:
@@ -72,3 +72,24 @@ def test_every_rule_is_documented_with_a_broken_example_and_its_fix() -> None:
     for rule in RULES:
         fences = [line for line in documented[rule] if line.startswith(("```", "~~~"))]
         assert len(fences) >= 4, f"{rule}: needs a broken example and its fix"
+
+
+def test_one_dataset_on_two_scales_is_reported(tmp_path: Path) -> None:
+    valid = (GOLDEN / "valid.md").read_text(encoding="utf-8")
+    wer = valid.replace("| Model | Accuracy |", "| Model | WER |").replace(
+        "primary_metric: Accuracy", "primary_metric: WER")
+    for baseline in ("93.2%", "91.3%", "90.4%"):
+        wer = wer.replace(f"| {baseline} |", "| — |")
+    points = tmp_path / "points.md"
+    points.write_text(wer.replace("**93.5%**", "**6.5**"), encoding="utf-8")
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.md").write_text(wer.replace("**93.5%**", "**0.071**"),
+                                             encoding="utf-8")
+    files = [(p, p.name) for p in sorted(tmp_path.glob("*.md"))]
+    reports = read_files(files, Settings())
+    found = [(d.path, d.rule, d.line) for d in Archive(reports, Settings()).diagnostics]
+    assert found == [("points.md", "metric-scale-mixed", 195)]
+    # The same numbers on one scale are fine.
+    points.write_text(wer.replace("**93.5%**", "**0.065**"), encoding="utf-8")
+    reports = read_files(files, Settings())
+    assert Archive(reports, Settings()).diagnostics == []

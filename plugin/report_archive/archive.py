@@ -168,9 +168,15 @@ class Archive:
     settings: Settings
     tags: dict[str, Tag] = field(default_factory=dict)
     dataset_slugs: dict[str, str] = field(default_factory=dict)
+    # Problems found across reports (by id of the report), kept apart from each
+    # report's own so that a report cached between `serve` rebuilds stays as read.
+    cross: dict[int, list[Diagnostic]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        from .sanity import check_scales
+
         self.tags = build_tags(self.reports)
+        self.cross = check_scales(self.reports, self.settings)
         names = self.dataset_names()
         self.dataset_slugs = {key: slugify(name) for key, name in names.items()}
 
@@ -183,9 +189,13 @@ class Archive:
         """The tag object of a tag as a report writes it."""
         return self.tags[tag_name(raw)]
 
+    def problems(self, report: Report) -> list[Diagnostic]:
+        """A report's own diagnostics and those found by comparing it with others."""
+        return report.diagnostics + self.cross.get(id(report), [])
+
     @property
     def diagnostics(self) -> list[Diagnostic]:
-        return sorted((d for r in self.files for d in r.diagnostics), key=sort_key)
+        return sorted((d for r in self.files for d in self.problems(r)), key=sort_key)
 
     def newest_first(self, reports: Iterable[Report] | None = None) -> list[Report]:
         return newest_first(self.reports if reports is None else reports)
@@ -200,8 +210,9 @@ class Archive:
     def summary(self) -> dict[str, int]:
         """Counts for the build's closing line: every file is in exactly one bucket."""
         reports = [r for r in self.files if r.is_report]
-        with_errors = [r for r in reports if r.errors]
-        with_warnings = [r for r in reports if r.warnings and not r.errors]
+        severities = [{d.severity for d in self.problems(r)} for r in reports]
+        with_errors = [s for s in severities if "error" in s]
+        with_warnings = [s for s in severities if s == {"warning"}]
         return {
             "files": len(self.files),
             "reports": len(reports),

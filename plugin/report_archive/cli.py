@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from .archive import discover, read_files
+from .archive import Archive, discover, read_files
 from .diagnostics import Diagnostic
 from .front_matter import schema_text
 from .project import Project, ProjectError, load_project
@@ -78,7 +78,7 @@ def check(paths: tuple[Path, ...], fmt: str, strict: bool, config: str | None,
         else:
             raise click.UsageError(f"no such file or folder: {target}")
     reports = read_files(files, settings, jobs or os.cpu_count() or 1)
-    diagnostics = [d for r in reports for d in r.diagnostics]
+    diagnostics = Archive(reports, settings).diagnostics
     _print(diagnostics, len(reports), sum(1 for r in reports if r.is_report), fmt)
     errors = sum(1 for d in diagnostics if d.severity == "error")
     warnings = len(diagnostics) - errors

@@ -220,7 +220,7 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         home = files.get_file_from_path(HOME)
         if home is not None and home.page is not None and home.page not in _flatten(items):
             items.insert(0, home.page)
-        limit = int(self.config.nav.get("max_reports", 30))
+        limit = self.settings.nav_max_reports
         newest = [files.get_file_from_path(r.path) for r in self.archive.newest_first()[:limit]]
         report_pages: list[Any] = [f.page for f in newest if f is not None and f.page]
         if report_pages:
@@ -278,8 +278,9 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
             return get_relative_url(target.url, page.file.url) if target else "#"
 
         card = self.renderer.card(card_context(report, self.archive), href)
-        if self.serving and report.diagnostics:
-            card = self.renderer.problems(report.diagnostics) + card
+        problems = self.archive.problems(report)
+        if self.serving and problems:
+            card = self.renderer.problems(problems) + card
         html_text += self.renderer.render("report-archive/related.html",
                                           related=related(report, self.archive, self.links))
         end_of_title = html_text.find("</h1>")

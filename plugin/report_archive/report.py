@@ -9,6 +9,7 @@ from typing import Any
 
 from .diagnostics import Collector, Diagnostic
 from .front_matter import check_front_matter
+from .sanity import check_numbers
 from .markdown_scan import Heading, Scan, Table, scan
 from .sections import SectionMap, check_sections
 from .settings import Settings
@@ -121,6 +122,7 @@ def read_report(raw: bytes, path: str, settings: Settings) -> Report:
                 "row and the front matter no `dataset`", *front.line_of("title"))
     report.primary_metric = _primary_metric(fields.primary_metric, report.data, out,
                                             front.line_of("primary_metric"))
+    check_numbers(report.data, report.primary_metric, out, settings)
     report.summary = fields.summary or _first_paragraph(source.body, source.body_start, sections)
     _check_residue(body, report.status, out)
     report.data["next_steps"] = _next_steps(body, sections)

@@ -113,6 +113,18 @@ _RULES = [
          "empty / `-` / `N/A` when missing."),
     Rule("table-row-cells", "error", "Table row has the wrong number of cells",
          "Give every row as many cells as the header; escape a literal pipe as `\\|`."),
+    Rule("metric-out-of-range", "warning", "Bounded metric outside [0, 1]",
+         "Write accuracy-like metrics as fractions (0.935) or with a % sign (93.5%)."),
+    Rule("metric-f1-inconsistent", "warning", "F1 does not match precision and recall",
+         "Check the row: F1 should be 2PR / (P + R) of the precision and recall beside it."),
+    Rule("metric-scale-mixed", "warning", "Reports of one dataset mix percent and fraction "
+         "scales for a metric",
+         "Write the metric on one scale in every report of the dataset: with a % sign, or as "
+         "a fraction."),
+    Rule("results-own-beaten", "warning", "A baseline beats the report's own model while its "
+         "objectives say met",
+         "Check the results table and table 9.2: a baseline scores better on the primary "
+         "metric than the model the report proposes."),
     Rule("dataset-missing", "warning", "Report names no dataset",
          "Fill the **Name** row of table 2.1, or add `dataset:` to the front matter."),
     Rule("template-residue", "warning", "Template text left in the report",

@@ -6,6 +6,7 @@ build judge a report by the same rules.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +33,26 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class ComparisonSpec:
+    """A comparison page declared in mkdocs.yml.
+
+    Reports listed under `paths` are always in it; otherwise a report is in it
+    when it matches every kind of criterion given: one of the `tags` (a parent
+    tag matches its children) and one of the `datasets`.
+    """
+
+    name: str
+    title: str
+    tags: tuple[str, ...] = ()
+    datasets: tuple[str, ...] = ()
+    paths: tuple[str, ...] = ()
+    metrics: tuple[str, ...] = ()
+
+
+_NAME_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
 class Settings:
     required_sections: tuple[str, ...] = DEFAULT_REQUIRED
     optional_sections: tuple[str, ...] = DEFAULT_OPTIONAL
@@ -41,6 +62,8 @@ class Settings:
     higher_is_better: tuple[str, ...] = ()
     primary_metrics: Mapping[str, str] = field(default_factory=dict)
     limits: Limits = field(default_factory=Limits)
+    comparisons: tuple[ComparisonSpec, ...] = ()
+    nav_max_reports: int = 30
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any] | None) -> Settings:
@@ -85,6 +108,18 @@ class Settings:
                     values[key] = value
             limits = Limits(**values)
 
+        comparisons = _comparisons(data.get("comparisons") or [], errors)
+        nav = data.get("nav") or {}
+        nav_max = 30
+        if not isinstance(nav, Mapping) or set(nav) - {"max_reports"}:
+            errors.append("'nav' takes one option, 'max_reports'")
+        elif "max_reports" in nav:
+            value = nav["max_reports"]
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                errors.append("'nav.max_reports' must be a whole number, 0 or more")
+            else:
+                nav_max = value
+
         settings = cls(
             required_sections=required,
             optional_sections=optional,
@@ -94,6 +129,8 @@ class Settings:
             higher_is_better=_names(data.get("higher_is_better") or [], "higher_is_better", errors),
             primary_metrics=_mapping(data.get("primary_metrics"), "primary_metrics", errors),
             limits=limits,
+            comparisons=comparisons,
+            nav_max_reports=nav_max,
         )
         if errors:
             raise SettingsError(errors)
@@ -113,6 +150,40 @@ class Settings:
         template = {s.name.lower() for s in TEMPLATE_SECTIONS}
         named = (*self.required_sections, *self.optional_sections)
         return tuple(n for n in named if n.lower() not in template)
+
+
+def _comparisons(value: Any, errors: list[str]) -> tuple[ComparisonSpec, ...]:
+    if not isinstance(value, list):
+        errors.append("'comparisons' must be a list")
+        return ()
+    result: list[ComparisonSpec] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(value, start=1):
+        where = f"comparisons[{index}]"
+        if not isinstance(entry, Mapping):
+            errors.append(f"'{where}' must be a mapping with name, title and a selection")
+            continue
+        unknown = set(entry) - {"name", "title", "tags", "datasets", "paths", "metrics"}
+        if unknown:
+            errors.append(f"'{where}' has unknown keys: {', '.join(sorted(map(str, unknown)))}")
+        name = entry.get("name")
+        if not isinstance(name, str) or not _NAME_RE.match(name):
+            errors.append(f"'{where}.name' must be lowercase letters, digits and '-', "
+                          "e.g. sst2-transformers")
+            continue
+        if name in seen:
+            errors.append(f"comparison '{name}' is declared twice")
+        seen.add(name)
+        title = entry.get("title", name)
+        if not isinstance(title, str) or not title.strip():
+            errors.append(f"'{where}.title' must be text")
+            title = name
+        lists = {key: _names(entry.get(key) or [], f"{where}.{key}", errors)
+                 for key in ("tags", "datasets", "paths", "metrics")}
+        if not (lists["tags"] or lists["datasets"] or lists["paths"]):
+            errors.append(f"comparison '{name}' selects no reports: give tags, datasets or paths")
+        result.append(ComparisonSpec(name, title.strip(), **lists))
+    return tuple(result)
 
 
 def _names(value: Any, option: str, errors: list[str]) -> tuple[str, ...]:

@@ -1,0 +1,263 @@
+"""Comparisons: per-dataset leaderboards, declared side-by-side pages, and `compare`.
+
+Metrics are matched across reports by their canonical key (aliases folded);
+values are the normalised numbers (percentages as fractions). A missing value
+stays missing: it is never ranked as 0.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from .archive import Archive, tag_name
+from .report import Report
+from .settings import ComparisonSpec, Settings
+from .values import dataset_key, lower_is_better, metric_key
+
+
+@dataclass
+class Column:
+    key: str
+    name: str
+    lower_is_better: bool
+    shared: bool
+    percent: bool  # shown as a percentage (most reports wrote it so)
+
+
+@dataclass
+class Entry:
+    """One row: a report's model (its own, or a baseline it reports)."""
+
+    report: Report
+    model: str
+    own: bool
+    metrics: dict[str, dict[str, Any]]
+    rank: int | None = None
+    best: set[str] = field(default_factory=set)
+
+    def value(self, key: str) -> float | None:
+        cell = self.metrics.get(key)
+        value = cell.get("value") if cell else None
+        return float(value) if value is not None else None
+
+
+@dataclass
+class Leaderboard:
+    dataset: str
+    slug: str
+    primary: str | None
+    columns: list[Column]
+    rows: list[Entry]
+    baselines: list[Entry]
+
+    def column(self, key: str) -> Column | None:
+        return next((c for c in self.columns if c.key == key), None)
+
+    def progress(self) -> list[tuple[str, float, Entry]]:
+        """Best primary value so far, by report date (the step line of the chart)."""
+        if self.primary is None:
+            return []
+        column = self.column(self.primary)
+        lower = bool(column and column.lower_is_better)
+        steps: list[tuple[str, float, Entry]] = []
+        for entry in sorted(self.rows, key=lambda e: (e.report.date or "", e.report.path)):
+            value = entry.value(self.primary)
+            if value is None:
+                continue
+            if not steps or (value < steps[-1][1] if lower else value > steps[-1][1]):
+                steps.append((entry.report.date or "", value, entry))
+        return steps
+
+
+def _columns(entries: list[Entry], report_count: int, settings: Settings,
+             only: tuple[str, ...] = ()) -> list[Column]:
+    counts: Counter[str] = Counter()
+    names: dict[str, str] = {}
+    percent: Counter[str] = Counter()
+    order: dict[str, int] = {}
+    for entry in entries:
+        result_names = entry.report.data.get("results", {}).get("metrics", {})
+        for key, cell in entry.metrics.items():
+            names.setdefault(key, result_names.get(key, key))
+            order.setdefault(key, len(order))
+            if entry.own:
+                counts[key] += 1
+            if cell.get("percent"):
+                percent[key] += 1
+            elif cell.get("value") is not None:
+                percent[key] -= 1
+    keys = list(order)
+    if only:
+        wanted = [metric_key(m, settings.metric_aliases) for m in only]
+        keys = [k for k in wanted if k in order]
+    keys.sort(key=lambda k: (counts[k] < report_count, -counts[k], order[k]))
+    return [Column(k, names[k], lower_is_better(k, settings.lower_is_better,
+                                                settings.higher_is_better),
+                   counts[k] >= report_count, percent[k] > 0) for k in keys]
+
+
+def _primary(dataset: str, reports: list[Report], columns: list[Column],
+             settings: Settings) -> str | None:
+    key = dataset_key(dataset, settings.dataset_aliases)
+    for name, metric in settings.primary_metrics.items():
+        if dataset_key(name, settings.dataset_aliases) == key:
+            return metric_key(metric, settings.metric_aliases)
+    declared = Counter(r.primary_metric for r in reports if r.primary_metric)
+    present = {c.key for c in columns}
+    for metric, _ in declared.most_common():
+        if metric in present:
+            return metric
+    return columns[0].key if columns else None
+
+
+def rank(rows: list[Entry], columns: list[Column], primary: str | None) -> list[Entry]:
+    """Rows sorted best first on the primary metric (missing last); best per column marked."""
+    column = next((c for c in columns if c.key == primary), None)
+    lower = bool(column and column.lower_is_better)
+
+    def order(entry: Entry) -> tuple[int, float, str, str]:
+        value = entry.value(primary) if primary else None
+        if value is None:
+            return (1, 0.0, entry.report.date or "", entry.report.path)
+        return (0, value if lower else -value, entry.report.date or "", entry.report.path)
+
+    ranked = sorted(rows, key=order)
+    for position, entry in enumerate(ranked, start=1):
+        has = primary is not None and entry.value(primary) is not None
+        entry.rank = position if has else None
+    for col in columns:
+        values = [v for v in (e.value(col.key) for e in ranked) if v is not None]
+        if not values:
+            continue
+        best = min(values) if col.lower_is_better else max(values)
+        for entry in ranked:
+            if entry.value(col.key) == best:
+                entry.best.add(col.key)
+    return ranked
+
+
+def _entries(report: Report, own: bool) -> list[Entry]:
+    rows = report.data.get("results", {}).get("rows", [])
+    return [Entry(report, row["model"], row["own"], row["metrics"]) for row in rows
+            if row["own"] == own]
+
+
+def leaderboards(archive: Archive) -> list[Leaderboard]:
+    """One leaderboard per dataset that has at least one report."""
+    settings = archive.settings
+    groups: dict[str, list[Report]] = {}
+    for report in archive.newest_first():
+        for key in dict.fromkeys(dataset_key(d, settings.dataset_aliases)
+                                 for d in report.datasets):
+            groups.setdefault(key, []).append(report)
+    names = archive.dataset_names()
+    boards = []
+    for key, reports in sorted(groups.items(), key=lambda i: names[i[0]].casefold()):
+        own = [e for r in reports for e in _entries(r, True)]
+        baselines = [e for r in reports for e in _entries(r, False)]
+        columns = _columns(own + baselines, len(reports), settings)
+        primary = _primary(names[key], reports, columns, settings)
+        boards.append(Leaderboard(names[key], archive.dataset_slugs[key], primary, columns,
+                                  rank(own, columns, primary), rank(baselines, columns, primary)))
+    return boards
+
+
+@dataclass
+class Comparison:
+    spec: ComparisonSpec
+    reports: list[Report]
+    columns: list[Column]
+    rows: list[Entry]
+    missing_paths: list[str]
+
+
+def select(archive: Archive, spec: ComparisonSpec) -> tuple[list[Report], list[str]]:
+    """The reports a declared comparison chooses, and the paths it names that do not exist."""
+    settings = archive.settings
+    by_path = {r.path: r for r in archive.reports}
+    chosen = [by_path[p] for p in dict.fromkeys(spec.paths) if p in by_path]
+    taken = {id(r) for r in chosen}
+    missing = [p for p in spec.paths if p not in by_path]
+    wanted_tags = [tag_name(t).casefold() for t in spec.tags]
+    wanted_sets = {dataset_key(d, settings.dataset_aliases) for d in spec.datasets}
+    if wanted_tags or wanted_sets:
+        for report in archive.newest_first():
+            tags = [tag_name(t).casefold() for t in report.tags]
+            tag_ok = not wanted_tags or any(
+                t == w or t.startswith(w + "/") for t in tags for w in wanted_tags)
+            sets = {dataset_key(d, settings.dataset_aliases) for d in report.datasets}
+            set_ok = not wanted_sets or bool(sets & wanted_sets)
+            if tag_ok and set_ok and id(report) not in taken:
+                chosen.append(report)
+                taken.add(id(report))
+    return chosen, missing
+
+
+def declared(archive: Archive) -> list[Comparison]:
+    result = []
+    for spec in archive.settings.comparisons:
+        reports, missing = select(archive, spec)
+        own = [e for r in reports for e in _entries(r, True)]
+        columns = _columns(own, len(reports), archive.settings, spec.metrics)
+        primary = columns[0].key if columns else None
+        result.append(Comparison(spec, reports, columns, rank(own, columns, primary), missing))
+    return result
+
+
+def side_by_side(reports: list[Report], section: str) -> list[dict[str, Any]]:
+    """Rows of one table (hyperparameters, model card, compute, objectives) across reports.
+
+    Each row: {"name", "values": [text per report], "same": bool}. Names are
+    matched ignoring case; a report without the row shows None.
+    """
+    names: dict[str, str] = {}
+    per_report: list[dict[str, str]] = []
+    for report in reports:
+        values = _flat(report, section)
+        per_report.append({k.casefold(): v for k, v in values.items()})
+        for name in values:
+            names.setdefault(name.casefold(), name)
+    rows = []
+    for folded, name in names.items():
+        cells = [table.get(folded) for table in per_report]
+        present = [v for v in cells if v is not None]
+        same = len(present) == len(values) and len({" ".join(v.split()).casefold()
+                                                    for v in present}) == 1
+        rows.append({"name": name, "values": cells, "same": same})
+    return rows
+
+
+def _flat(report: Report, section: str) -> dict[str, str]:
+    data = report.data.get(section)
+    if not data:
+        return {}
+    if section == "hyperparameters":
+        return {name: str(item["value"]) for name, item in data.items()}
+    if section == "compute":
+        return dict(data.get("items", {}))
+    if section == "objectives":
+        return {item["objective"]: item["status_text"] for item in data.get("items", [])}
+    return {str(k): str(v) for k, v in data.items()}
+
+
+def comparison_json(archive: Archive) -> dict[str, Any]:
+    """The leaderboards and declared comparisons as data, for `reports.json`."""
+    def entry(e: Entry) -> dict[str, Any]:
+        return {"path": e.report.path, "model": e.model, "own": e.own, "rank": e.rank,
+                "best": sorted(e.best), "metrics": {k: v.get("value") for k, v in e.metrics.items()}}
+
+    def columns(cols: list[Column]) -> list[dict[str, Any]]:
+        return [{"key": c.key, "name": c.name, "lower_is_better": c.lower_is_better,
+                 "shared": c.shared} for c in cols]
+
+    return {
+        "leaderboards": [{"dataset": b.dataset, "slug": b.slug, "primary_metric": b.primary,
+                          "columns": columns(b.columns), "rows": [entry(e) for e in b.rows],
+                          "baselines": [entry(e) for e in b.baselines]}
+                         for b in leaderboards(archive)],
+        "comparisons": [{"name": c.spec.name, "title": c.spec.title,
+                         "reports": [r.path for r in c.reports], "columns": columns(c.columns),
+                         "rows": [entry(e) for e in c.rows]} for c in declared(archive)],
+    }
