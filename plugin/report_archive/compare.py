@@ -245,8 +245,9 @@ def _flat(report: Report, section: str) -> dict[str, str]:
 def comparison_json(archive: Archive) -> dict[str, Any]:
     """The leaderboards and declared comparisons as data, for `reports.json`."""
     def entry(e: Entry) -> dict[str, Any]:
+        values = {key: cell.get("value") for key, cell in e.metrics.items()}
         return {"path": e.report.path, "model": e.model, "own": e.own, "rank": e.rank,
-                "best": sorted(e.best), "metrics": {k: v.get("value") for k, v in e.metrics.items()}}
+                "best": sorted(e.best), "metrics": values}
 
     def columns(cols: list[Column]) -> list[dict[str, Any]]:
         return [{"key": c.key, "name": c.name, "lower_is_better": c.lower_is_better,

@@ -9,8 +9,8 @@ from typing import Any
 
 from .diagnostics import Collector, Diagnostic
 from .front_matter import check_front_matter
-from .sanity import check_numbers
 from .markdown_scan import Heading, Scan, Table, scan
+from .sanity import check_numbers
 from .sections import SectionMap, check_sections
 from .settings import Settings
 from .source import read_source
