@@ -180,3 +180,34 @@ def test_browse_without_javascript_shows_every_report(page_without_js: Any,
     page_without_js.goto(site_url + "browse/")
     assert len(_rows(page_without_js)) == 10
     assert not page_without_js.locator(".ra-browse__controls").is_visible()
+
+
+def test_only_differences_hides_equal_rows(page: Any, site_url: str) -> None:
+    page.goto(site_url + "compare/squad-bert-sizes/")
+    rows = page.locator("table.ra-side tbody tr")
+    total = rows.count()
+    same = page.locator('table.ra-side tbody tr[data-same="true"]')
+    assert same.count() > 0
+    learning_rate = page.locator("table.ra-side tbody tr", has_text="Learning Rate")
+    assert learning_rate.is_visible()
+    page.locator("#ra-only-diff").check()
+    assert not learning_rate.is_visible()
+    visible = [rows.nth(i) for i in range(total) if rows.nth(i).is_visible()]
+    assert len(visible) == total - same.count()
+    assert all(row.get_attribute("data-same") == "false" for row in visible)
+    screenshot(page, "comparison-only-differences")
+    page.locator("#ra-only-diff").uncheck()
+    assert learning_rate.is_visible()
+
+
+def test_leaderboard_charts_load_and_have_text_alternatives(page: Any, site_url: str) -> None:
+    page.goto(site_url + "compare/librispeech-test-clean/")
+    images = page.locator("figure.ra-chart img")
+    assert images.count() == 2
+    for i in range(2):
+        image = images.nth(i)
+        image.scroll_into_view_if_needed()
+        page.wait_for_function("img => img.complete && img.naturalWidth > 0",
+                               arg=image.element_handle())
+        assert "WER test-clean" in (image.get_attribute("alt") or "")
+    screenshot(page, "leaderboard")

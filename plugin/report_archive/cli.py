@@ -8,10 +8,12 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from .archive import Archive, discover, read_files
+from .compare import compare_reports, delta_text
 from .diagnostics import Diagnostic
 from .front_matter import schema_text
 from .project import Project, ProjectError, load_project
@@ -162,6 +164,71 @@ def _git_user() -> list[str]:
     except (OSError, subprocess.SubprocessError):
         return []
     return [name] if name else []
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False,
+                                                                   path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True, help="How to print the comparison.")
+@click.option("--config", type=click.Path(dir_okay=False),
+              help="The mkdocs.yml to read options from (default: ./mkdocs.yml).")
+def compare(paths: tuple[Path, ...], fmt: str, config: str | None) -> None:
+    """Compare reports side by side: metrics against the first, differing hyperparameters.
+
+    Exit code: 0 when every report could be read, 1 otherwise, 2 on bad usage.
+    """
+    project = _project(config, required=False)
+    settings = project.settings if project else Settings()
+    reports = read_files([(p, str(p)) for p in paths], settings)
+    broken = [r for r in reports if not r.is_report or r.errors]
+    for report in broken:
+        reason = "is not a report" if not report.is_report else (
+            f"has {len(report.errors)} errors (run report-archive check)")
+        click.echo(f"{report.path}: {reason}", err=True)
+    data = compare_reports([r for r in reports if r.is_report], settings)
+    click.echo(format_comparison(data, fmt))
+    sys.exit(1 if broken else 0)
+
+
+def format_comparison(data: dict[str, Any], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(data, indent=2, ensure_ascii=False)
+    titles = [Path(r["path"]).name for r in data["reports"]]
+    metric_rows = [[m["name"]] + [m["texts"][0]] + [
+        f"{text} ({delta_text(delta, m)})" if delta_text(delta, m) else text
+        for text, delta in zip(m["texts"][1:], m["deltas"][1:], strict=True)]
+        for m in data["metrics"]]
+    param_rows = [[h["name"]] + [v if v is not None else "—" for v in h["values"]]
+                  for h in data["hyperparameters"]]
+    if fmt == "markdown":
+        parts = ["## Metrics", "", _markdown_table(["Metric", *titles], metric_rows)]
+        parts += ["", "## Hyperparameters that differ", ""]
+        parts += [_markdown_table(["Hyperparameter", *titles], param_rows) if param_rows
+                  else "None."]
+        return "\n".join(parts)
+    parts = ["Metrics (own model; in brackets the difference to the first report)",
+             _text_table(["Metric", *titles], metric_rows), "",
+             "Hyperparameters that differ",
+             _text_table(["Hyperparameter", *titles], param_rows) if param_rows else "  none"]
+    return "\n".join(parts)
+
+
+def _markdown_table(header: list[str], rows: list[list[str]]) -> str:
+    def cell(text: str) -> str:
+        return " ".join(text.split()).replace("|", "\\|")
+
+    lines = ["| " + " | ".join(cell(h) for h in header) + " |",
+             "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _text_table(header: list[str], rows: list[list[str]]) -> str:
+    table = [header, *rows]
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    return "\n".join("  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True))
+                     .rstrip() for row in table)
 
 
 @main.command()

@@ -64,7 +64,7 @@ class Leaderboard:
         steps: list[tuple[str, float, Entry]] = []
         for entry in sorted(self.rows, key=lambda e: (e.report.date or "", e.report.path)):
             value = entry.value(self.primary)
-            if value is None:
+            if value is None or not entry.report.date:
                 continue
             if not steps or (value < steps[-1][1] if lower else value > steps[-1][1]):
                 steps.append((entry.report.date or "", value, entry))
@@ -223,7 +223,7 @@ def side_by_side(reports: list[Report], section: str) -> list[dict[str, Any]]:
     for folded, name in names.items():
         cells = [table.get(folded) for table in per_report]
         present = [v for v in cells if v is not None]
-        same = len(present) == len(values) and len({" ".join(v.split()).casefold()
+        same = len(present) == len(cells) and len({" ".join(v.split()).casefold()
                                                     for v in present}) == 1
         rows.append({"name": name, "values": cells, "same": same})
     return rows
@@ -262,3 +262,55 @@ def comparison_json(archive: Archive) -> dict[str, Any]:
                          "reports": [r.path for r in c.reports], "columns": columns(c.columns),
                          "rows": [entry(e) for e in c.rows]} for c in declared(archive)],
     }
+
+
+def compare_reports(reports: list[Report], settings: Settings) -> dict[str, Any]:
+    """Metrics with their difference to the first report, and hyperparameters that differ.
+
+    What `report-archive compare` prints, as data (like `dvc metrics diff` and
+    `dvc params diff` together).
+    """
+    own = [e for r in reports for e in _entries(r, True)]
+    by_report = {id(e.report): e for e in own}
+    columns = _columns(own, len(reports), settings)
+    metrics = []
+    for column in columns:
+        values = [by_report[id(r)].value(column.key) if id(r) in by_report else None
+                  for r in reports]
+        base = values[0]
+        deltas = [None if base is None or v is None else v - base for v in values]
+        texts = [cell_text_for(by_report.get(id(r)), column) for r in reports]
+        metrics.append({"key": column.key, "name": column.name,
+                        "lower_is_better": column.lower_is_better, "percent": column.percent,
+                        "values": values, "texts": texts, "deltas": deltas})
+    hyperparameters = [{"name": row["name"], "values": row["values"]}
+                       for row in side_by_side(reports, "hyperparameters") if not row["same"]]
+    return {
+        "reports": [{"path": r.path, "title": r.title,
+                     "model": (r.own_row or {}).get("model")} for r in reports],
+        "metrics": metrics,
+        "hyperparameters": hyperparameters,
+    }
+
+
+def cell_text_for(entry: Entry | None, column: Column) -> str:
+    return format_cell(entry.metrics.get(column.key) if entry else None, column)
+
+
+def format_cell(metric: dict[str, Any] | None, column: Column) -> str:
+    """A metric for display in a column: one scale per column, spread kept."""
+    if not metric or metric.get("value") is None:
+        return "—"
+    value, spread = float(metric["value"]), metric.get("spread")
+    if column.percent:
+        text = f"{value * 100:.4g}"
+        return f"{text} ± {float(spread) * 100:.3g}%" if spread is not None else f"{text}%"
+    return f"{value:.4g}" + (f" ± {float(spread):.3g}" if spread is not None else "")
+
+
+def delta_text(delta: float | None, column: dict[str, Any]) -> str:
+    if delta is None:
+        return ""
+    if column["percent"]:
+        return f"{delta * 100:+.3g} pt"
+    return f"{delta:+.4g}"

@@ -98,8 +98,9 @@ def check_front_matter(front: FrontMatter, out: Collector, settings: Settings) -
     title = data.get("title")
     fields.title = " ".join(title.split()) if isinstance(title, str) else ""
     fields.authors = _authors(data.get("authors"))
-    fields.date = _text(data.get("date"))
-    fields.updated = _text(data.get("updated"))
+    # A date that failed validation is left out, so nothing downstream parses it.
+    fields.date = None if ("date",) in reported else _text(data.get("date"))
+    fields.updated = None if ("updated",) in reported else _text(data.get("updated"))
     fields.tags = _tags(data.get("tags"), front, out, settings)
     fields.status = _text(data.get("status"))
     fields.status_line = front.line_of("status") if "status" in data else front.line_of("title")

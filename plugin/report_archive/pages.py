@@ -20,11 +20,23 @@ from functools import partial
 from typing import Any, Protocol
 
 from .archive import Archive, Tag
+from .charts import bar_chart, step_chart
+from .compare import (
+    Column,
+    Comparison,
+    Entry,
+    Leaderboard,
+    declared,
+    format_cell,
+    leaderboards,
+    side_by_side,
+)
 from .feeds import atom_feed
 from .render import Renderer, fmt_metric
 from .report import Report
 
 TAG_INDEX = "tags/index.md"
+COMPARE_INDEX = "compare/index.md"
 BROWSE = "browse/index.md"
 FEED = "feed.xml"
 HOME = "index.md"
@@ -67,14 +79,46 @@ def tag_feed(tag: Tag) -> str:
     return f"tags/{tag.slug}/feed.xml"
 
 
+def compare_page(slug: str) -> str:
+    return f"compare/{slug}/index.md"
+
+
+def chart_file(slug: str, kind: str) -> str:
+    return f"compare/{slug}/{kind}.svg"
+
+
+class PlanError(ValueError):
+    """The archive and the options ask for two pages at one URL."""
+
+
 def plan_pages(archive: Archive, renderer: Renderer) -> list[GeneratedPage]:
-    """Every page and feed the plugin adds to the site."""
+    """Every page, feed and chart the plugin adds to the site."""
+    boards = leaderboards(archive)
+    comparisons = declared(archive)
+    clash = {b.slug for b in boards} & {c.spec.name for c in comparisons}
+    if clash:
+        raise PlanError(f"comparison name(s) {', '.join(sorted(clash))} are also dataset "
+                        "leaderboards (/compare/<dataset>/); rename the comparison")
     pages = [
+        GeneratedPage(COMPARE_INDEX, partial(_compare_index, archive, renderer, boards=boards,
+                                             comparisons=comparisons)),
         GeneratedPage(TAG_INDEX, lambda links: _tag_index(archive, renderer, links)),
         GeneratedPage(BROWSE, lambda links: _browse(archive, renderer, links)),
         GeneratedPage(FEED, partial(_feed, archive, title="Newest reports",
                                     reports=archive.newest_first(), src=FEED)),
     ]
+    for board in boards:
+        pages.append(GeneratedPage(compare_page(board.slug),
+                                   partial(_leaderboard, archive, renderer, board=board)))
+        if board.primary is not None and any(e.value(board.primary) is not None
+                                             for e in board.rows):
+            pages.append(GeneratedPage(chart_file(board.slug, "bars"),
+                                       partial(_bars, board=board)))
+            pages.append(GeneratedPage(chart_file(board.slug, "progress"),
+                                       partial(_progress, board=board)))
+    for comparison in comparisons:
+        pages.append(GeneratedPage(compare_page(comparison.spec.name), partial(
+            _comparison, archive, renderer, comparison=comparison)))
     for tag in archive.tags.values():
         pages.append(GeneratedPage(tag_page(tag), partial(_tag, archive, renderer, tag=tag)))
         pages.append(GeneratedPage(tag_feed(tag), partial(
@@ -168,8 +212,12 @@ def home_section(archive: Archive, renderer: Renderer, links: Links) -> str:
         newest=[card(r, archive, links, HOME) for r in archive.newest_first()[:NEWEST_ON_HOME]],
         cloud=_cloud(archive, links, HOME),
         datasets=[{"name": names[key], "count": count,
-                   "url": links.rel(HOME, BROWSE) + "?dataset=" + _query(names[key])}
+                   "url": links.rel(HOME, compare_page(archive.dataset_slugs[key])),
+                   "browse": links.rel(HOME, BROWSE) + "?dataset=" + _query(names[key])}
                   for key, count in sorted(datasets.items(), key=lambda i: (-i[1], i[0]))],
+        comparisons=[{"title": spec.title, "url": links.rel(HOME, compare_page(spec.name))}
+                     for spec in archive.settings.comparisons],
+        compare_url=links.rel(HOME, COMPARE_INDEX),
         browse_url=links.rel(HOME, BROWSE),
         tags_url=links.rel(HOME, TAG_INDEX),
         feed_url=links.rel(HOME, FEED),
@@ -290,3 +338,134 @@ def strip_header_block(markdown: str) -> str:
             continue
         kept.append(line)
     return "\n".join(kept)
+
+
+def cell_text(metric: dict[str, Any] | None, column: Column) -> str:
+    """A metric cell on a comparison page: one scale per column, spread kept."""
+    return format_cell(metric, column)
+
+
+def _cells(entry: Entry, columns: list[Column]) -> list[dict[str, Any]]:
+    return [{"text": cell_text(entry.metrics.get(c.key), c), "best": c.key in entry.best,
+             "missing": entry.value(c.key) is None} for c in columns]
+
+
+def _board_rows(entries: list[Entry], columns: list[Column], links: Links,
+                src: str) -> list[dict[str, Any]]:
+    rows = []
+    for entry in entries:
+        report = entry.report
+        compute = report.data.get("compute") or {}
+        rows.append({"rank": entry.rank, "title": display_title(report),
+                     "url": links.rel(src, report.path), "model": entry.model,
+                     "date": report.date or "", "status": report.status or "draft",
+                     "status_label": STATUS_LABELS.get(report.status or "", "Draft"),
+                     "cells": _cells(entry, columns), "hardware": compute.get("hardware", ""),
+                     "training_time": compute.get("training_time", "")})
+    return rows
+
+
+def _chart_alt(board: Leaderboard) -> tuple[str, str]:
+    column = board.column(board.primary or "")
+    assert column is not None
+    ranked = [(e, cell_text(e.metrics.get(column.key), column)) for e in board.rows
+              if e.value(column.key) is not None]
+    bars = (f"Bar chart of {column.name} per report on {board.dataset}, best first: " +
+            "; ".join(f"{display_title(e.report)}: {text}" for e, text in ranked[:10]) +
+            ("; and more in the table below." if len(ranked) > 10 else "."))
+    steps = board.progress()
+    progress = (f"Best {column.name} on {board.dataset} over time: " + "; ".join(
+        f"{day}: {cell_text(e.metrics.get(column.key), column)} ({display_title(e.report)})"
+        for day, _, e in steps) + ".")
+    return bars, progress
+
+
+def _bars(links: Links, *, board: Leaderboard) -> str:
+    column = board.column(board.primary or "")
+    assert column is not None
+    ranked = [e for e in board.rows if e.value(column.key) is not None]
+    return bar_chart([f"{display_title(e.report)}" for e in ranked],
+                     [e.value(column.key) or 0.0 for e in ranked], metric=column.name,
+                     percent=column.percent, lower_is_better=column.lower_is_better)
+
+
+def _progress(links: Links, *, board: Leaderboard) -> str:
+    column = board.column(board.primary or "")
+    assert column is not None
+    dated = [e for e in board.rows if e.value(column.key) is not None and e.report.date]
+    steps = board.progress()
+    return step_chart([e.report.date or "" for e in dated],
+                      [e.value(column.key) or 0.0 for e in dated],
+                      [day for day, _, _ in steps], [value for _, value, _ in steps],
+                      metric=column.name, percent=column.percent,
+                      lower_is_better=column.lower_is_better)
+
+
+def _leaderboard(archive: Archive, renderer: Renderer, links: Links, *,
+                 board: Leaderboard) -> str:
+    src = compare_page(board.slug)
+    primary = board.column(board.primary or "")
+    charts = None
+    if primary is not None and any(e.value(primary.key) is not None for e in board.rows):
+        bars_alt, progress_alt = _chart_alt(board)
+        charts = {"bars": links.rel(src, chart_file(board.slug, "bars")), "bars_alt": bars_alt,
+                  "progress": links.rel(src, chart_file(board.slug, "progress")),
+                  "progress_alt": progress_alt}
+    return renderer.render(
+        "report-archive/leaderboard.md", board=board, primary=primary, charts=charts,
+        columns=board.columns, rows=_board_rows(board.rows, board.columns, links, src),
+        baselines=_board_rows(board.baselines, board.columns, links, src),
+        index_url=links.rel(src, COMPARE_INDEX))
+
+
+def _compare_index(archive: Archive, renderer: Renderer, links: Links, *,
+                   boards: list[Leaderboard], comparisons: list[Comparison]) -> str:
+    listed = []
+    for board in boards:
+        column = board.column(board.primary or "")
+        top = board.rows[0] if board.rows and board.rows[0].rank else None
+        listed.append({
+            "name": board.dataset, "url": links.rel(COMPARE_INDEX, compare_page(board.slug)),
+            "count": len(board.rows), "metric": column.name if column else "",
+            "lower": bool(column and column.lower_is_better),
+            "best": display_title(top.report) if top else "",
+            "best_value": cell_text(top.metrics.get(column.key), column)
+            if top and column else ""})
+    declared_pages = [{"title": c.spec.title, "count": len(c.reports),
+                       "url": links.rel(COMPARE_INDEX, compare_page(c.spec.name))}
+                      for c in comparisons]
+    return renderer.render("report-archive/compare-index.md", boards=listed,
+                           comparisons=declared_pages)
+
+
+SIDE_BY_SIDE = (("hyperparameters", "Hyperparameters"), ("model_card", "Model"),
+                ("compute", "Compute"), ("objectives", "Objectives"))
+
+
+def _comparison(archive: Archive, renderer: Renderer, links: Links, *,
+                comparison: Comparison) -> str:
+    src = compare_page(comparison.spec.name)
+    order = {id(r): i for i, r in enumerate(comparison.reports)}
+    by_report = {id(e.report): e for e in comparison.rows}
+    results = []
+    for column in comparison.columns:
+        cells = []
+        for report in comparison.reports:
+            entry = by_report.get(id(report))
+            cells.append({"text": cell_text(entry.metrics.get(column.key), column) if entry
+                          else "—", "best": bool(entry and column.key in entry.best)})
+        texts = {c["text"] for c in cells}
+        results.append({"name": column.name, "lower": column.lower_is_better, "cells": cells,
+                        "same": len(texts) == 1})
+    sections = []
+    for key, title in SIDE_BY_SIDE:
+        rows = side_by_side(comparison.reports, key)
+        if rows:
+            sections.append({"key": key, "title": title, "rows": rows})
+    reports = [{"title": display_title(r), "url": links.rel(src, r.path),
+                "model": (r.own_row or {}).get("model", ""), "date": r.date or "",
+                "datasets": r.datasets} for r in sorted(comparison.reports,
+                                                         key=lambda r: order[id(r)])]
+    return renderer.render("report-archive/comparison.md", comparison=comparison.spec,
+                           reports=reports, results=results, sections=sections,
+                           index_url=links.rel(src, COMPARE_INDEX))

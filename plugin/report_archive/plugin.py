@@ -23,15 +23,18 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
 from .archive import Archive
+from .compare import comparison_json, declared
 from .diagnostics import Diagnostic
 from .pages import (
     ASSETS,
     BROWSE,
+    COMPARE_INDEX,
     HOME,
     REPORTS_JSON,
     SCRIPT,
     STYLESHEET,
     TAG_INDEX,
+    PlanError,
     card_context,
     home_section,
     plan_pages,
@@ -177,7 +180,10 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         files.append(File.generated(config, file.src_uri, content=content))
 
     def _add_generated(self, files: Files, archive: Archive, config: MkDocsConfig) -> None:
-        planned = plan_pages(archive, self.renderer)
+        try:
+            planned = plan_pages(archive, self.renderer)
+        except PlanError as exc:
+            raise PluginError(f"report-archive: {exc}") from exc
         generated = [File.generated(config, page.src_uri, content="") for page in planned]
         if files.get_file_from_path(HOME) is None:
             generated.append(File.generated(config, HOME, content="---\ntitle: Home\n---\n\n"
@@ -203,6 +209,11 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         for page, file in zip(planned, generated, strict=False):
             file.content_string = page.render(links)
         payload = archive.to_json(lambda r: links.url(r.path))
+        payload.update(comparison_json(archive))
+        for comparison in declared(archive):
+            for path in comparison.missing_paths:
+                log.warning(f"comparison '{comparison.spec.name}' names '{path}', which is not "
+                            "a report of the archive")
         files.get_file_from_path(REPORTS_JSON).content_string = json.dumps(  # type: ignore[union-attr]
             payload, ensure_ascii=False, indent=1)
 
@@ -225,7 +236,7 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         report_pages: list[Any] = [f.page for f in newest if f is not None and f.page]
         if report_pages:
             items.append(Section("Reports", report_pages))
-        for src in (BROWSE, TAG_INDEX):
+        for src in (BROWSE, COMPARE_INDEX, TAG_INDEX):
             listing = files.get_file_from_path(src)
             if listing is not None and listing.page is not None:
                 items.append(listing.page)

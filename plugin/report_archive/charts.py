@@ -1,0 +1,94 @@
+"""Leaderboard charts as static SVG, drawn with matplotlib at build time.
+
+matplotlib is imported only when a chart is drawn. Figures are made with the
+object-oriented API (no pyplot, no global state), text stays text in the SVG
+(`svg.fonttype: none`, so it is small, selectable and uses the page's fonts
+without loading any), and the output is deterministic: no date in the
+metadata and a fixed salt for the SVG ids.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Sequence
+from typing import Any
+
+PRIMARY = "#3f51b5"
+BEST = "#1b6e20"
+MUTED = "#9e9e9e"
+MAX_BARS = 40
+
+
+def _figure(width: float, height: float) -> tuple[Any, Any]:
+    import matplotlib
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+    from matplotlib.figure import Figure
+
+    matplotlib.rcParams.update({"svg.fonttype": "none", "svg.hashsalt": "report-archive",
+                                "font.size": 9, "axes.spines.top": False,
+                                "axes.spines.right": False})
+    figure = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasSVG(figure)
+    return figure, figure.add_subplot()
+
+
+def _svg(figure: Any) -> str:
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg",
+                   metadata={"Date": None, "Creator": None, "Type": None, "Format": None})
+    return buffer.getvalue()
+
+
+def _scaled(value: float, percent: bool) -> float:
+    return value * 100 if percent else value
+
+
+def _axis_label(metric: str, percent: bool, lower: bool) -> str:
+    unit = " (%)" if percent else ""
+    return f"{metric}{unit}, {'lower' if lower else 'higher'} is better"
+
+
+def bar_chart(labels: Sequence[str], values: Sequence[float], *, metric: str, percent: bool,
+              lower_is_better: bool) -> str:
+    """Horizontal bars, best first, the best one highlighted."""
+    labels, values = list(labels)[:MAX_BARS], list(values)[:MAX_BARS]
+    figure, axes = _figure(7.0, 0.9 + 0.32 * max(len(values), 1))
+    shown = [_scaled(v, percent) for v in values]
+    best = min(shown) if lower_is_better else max(shown)
+    colours = [BEST if v == best else PRIMARY for v in shown]
+    positions = list(range(len(shown)))[::-1]
+    axes.barh(positions, shown, color=colours, height=0.6)
+    axes.set_yticks(positions, [_short(label) for label in labels])
+    axes.set_xlabel(_axis_label(metric, percent, lower_is_better))
+    low, high = min(shown), max(shown)
+    margin = (high - low) * 0.15 or abs(high) * 0.05 or 1.0
+    axes.set_xlim(max(0.0, low - margin) if low >= 0 else low - margin, high + margin)
+    for position, value in zip(positions, shown, strict=True):
+        axes.annotate(f"{value:.4g}", (value, position), xytext=(3, 0),
+                      textcoords="offset points", va="center", fontsize=8)
+    return _svg(figure)
+
+
+def step_chart(dates: Sequence[str], values: Sequence[float], best_dates: Sequence[str],
+               best_values: Sequence[float], *, metric: str, percent: bool,
+               lower_is_better: bool) -> str:
+    """Every report's value by date (dots) and the best so far (a step line)."""
+    figure, axes = _figure(7.0, 3.0)
+    days = [dt.date.fromisoformat(d) for d in dates]
+    best_days = [dt.date.fromisoformat(d) for d in best_dates]
+    axes.scatter(days, [_scaled(v, percent) for v in values], color=MUTED, s=18,
+                 label="report", zorder=2)
+    line = [_scaled(v, percent) for v in best_values]
+    if best_days:
+        end = max(days)
+        axes.step([*best_days, end], [*line, line[-1]], where="post", color=BEST,
+                  linewidth=2, label="best so far", zorder=3)
+    axes.set_ylabel(_axis_label(metric, percent, lower_is_better))
+    axes.legend(loc="best", frameon=False)
+    figure.autofmt_xdate()
+    return _svg(figure)
+
+
+def _short(label: str, width: int = 48) -> str:
+    return label if len(label) <= width else label[:width - 1] + "…"
