@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -20,8 +21,31 @@ REQUIRED = os.environ.get("REPORT_ARCHIVE_REQUIRE_BROWSER") == "1"
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
+    """A static server like GitHub Pages: a missing path gets the site's 404.html."""
+
+    not_found_page: Path | None = None
+
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+    def end_headers(self) -> None:
+        # LinkChecker lifts its politeness delay for servers that send this header.
+        self.send_header("LinkChecker", "local test server")
+        super().end_headers()
+
+    def send_error(self, code: int, message: str | None = None,
+                   explain: str | None = None) -> None:
+        page = self.not_found_page
+        if code != 404 or page is None or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
 
 @contextmanager
@@ -34,7 +58,8 @@ def serve(root: Path, prefix: str = "") -> Iterator[str]:
             shutil.rmtree(serve_dir)
         (serve_dir / prefix).parent.mkdir(parents=True, exist_ok=True)
         shutil.copytree(root, serve_dir / prefix)
-    handler = functools.partial(_QuietHandler, directory=str(serve_dir))
+    handler_class = type("Handler", (_QuietHandler,), {"not_found_page": root / "404.html"})
+    handler = functools.partial(handler_class, directory=str(serve_dir))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -43,6 +68,27 @@ def serve(root: Path, prefix: str = "") -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def link_check(url: str) -> tuple[int, str]:
+    """Crawl a served site with LinkChecker; (number of errors, its report)."""
+    import subprocess
+    import sys
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".ini", delete=False) as config:
+        # With the server's LinkChecker header, this rate applies to our own server only.
+        config.write("[checking]\nmaxrequestspersecond=1000\n")
+    command = [sys.executable, "-m", "linkcheck", "--config", config.name, "--no-status",
+               "--no-warnings", "--no-robots", "--threads", "8", url]
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=300,
+                                check=False)
+    finally:
+        os.unlink(config.name)
+    found = re.findall(r"(\d+) errors? found", result.stdout)
+    assert found, result.stdout + result.stderr
+    return int(found[-1]), result.stdout
 
 
 def launch_browser() -> Any:

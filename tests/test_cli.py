@@ -160,3 +160,13 @@ def test_every_command_has_help(command: str) -> None:
     result = run([command, "--help"])
     assert result.exit_code == 0
     assert len(result.output.splitlines()) > 3
+
+
+def test_repository_schema_and_template_comment_match_the_package() -> None:
+    shipped = json.loads((ROOT / "schema" / "front-matter.schema.json").read_text())
+    assert shipped == schema()
+    template = (ROOT / "plugin" / "report_archive" / "report-template.md").read_text()
+    comment = template.splitlines()[1]
+    assert comment.startswith("# yaml-language-server: $schema=")
+    target = (EXAMPLE_DOCS / comment.split("=", 1)[1]).resolve()
+    assert target == (ROOT / "schema" / "front-matter.schema.json").resolve()

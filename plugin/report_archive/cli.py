@@ -139,8 +139,8 @@ def github_annotation(d: Diagnostic) -> str:
 def new(title: str, authors: tuple[str, ...], tags: tuple[str, ...], dataset: str | None,
         date: str | None, folder: Path | None, config: str | None) -> None:
     """Write a new report from the template, front matter filled; never overwrites."""
+    project = _project(config, required=False)
     if folder is None:
-        project = _project(config, required=False)
         folder = project.docs_dir if project else Path(".")
     names = list(authors) or _git_user()
     if not names:
@@ -150,7 +150,8 @@ def new(title: str, authors: tuple[str, ...], tags: tuple[str, ...], dataset: st
     except ValueError as exc:
         raise click.UsageError(f"--date '{date}' is not a date in YYYY-MM-DD form") from exc
     try:
-        path = new_report(folder, title, names, list(tags), dataset, day)
+        root = project.config_file.parent if project and project.config_file else None
+        path = new_report(folder, title, names, list(tags), dataset, day, root)
     except ScaffoldError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 
 from .archive import slugify
@@ -23,13 +24,22 @@ def _yaml_list(values: list[str]) -> str:
     return "[" + ", ".join(_yaml_string(v) for v in values) + "]"
 
 
+SCHEMA_PATH = "schema/front-matter.schema.json"
+
+
 def render_new_report(title: str, authors: list[str], tags: list[str], dataset: str | None,
-                      day: dt.date) -> str:
-    """The template with title, authors, date, tags, status and dataset filled."""
+                      day: dt.date, schema_ref: str | None = None) -> str:
+    """The template with title, authors, date, tags, status and dataset filled.
+
+    `schema_ref` is the path from the new report to the front matter schema, for
+    editors (yaml-language-server); without it the schema comment is left out.
+    """
     text = template_text()
     front, body = text.split("\n---\n", 1)
-    lines = [
-        "---",
+    lines = ["---"]
+    if schema_ref:
+        lines.append(f"# yaml-language-server: $schema={schema_ref}")
+    lines += [
         f"title: {_yaml_string(title)}",
         f"authors: {_yaml_list(authors)}",
         f"date: {day.isoformat()}",
@@ -62,14 +72,17 @@ def _cell(text: str) -> str:
 
 
 def new_report(folder: Path, title: str, authors: list[str], tags: list[str],
-               dataset: str | None, day: dt.date) -> Path:
+               dataset: str | None, day: dt.date, project_root: Path | None = None) -> Path:
     """Write the new report into `folder`; refuse to overwrite an existing file."""
     if not title.strip():
         raise ScaffoldError("the title is empty")
     if not folder.is_dir():
         raise ScaffoldError(f"{folder} is not a folder")
     path = folder / f"{day.isoformat()}-{slugify(title)}.md"
-    content = render_new_report(title, authors, tags, dataset, day)
+    schema_ref = None
+    if project_root is not None and (project_root / SCHEMA_PATH).is_file():
+        schema_ref = os.path.relpath(project_root / SCHEMA_PATH, folder).replace(os.sep, "/")
+    content = render_new_report(title, authors, tags, dataset, day, schema_ref)
     try:
         with path.open("x", encoding="utf-8", newline="\n") as handle:
             handle.write(content)

