@@ -10,7 +10,7 @@ from importlib import resources
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import ValidationError
+from jsonschema.exceptions import ValidationError, best_match
 
 from .diagnostics import Collector
 from .settings import Settings
@@ -117,6 +117,13 @@ def check_front_matter(front: FrontMatter, out: Collector, settings: Settings) -
 
 def _message(name: str, error: ValidationError, data: dict[str, Any]) -> str:
     value = data.get(name)
+    if error.validator == "oneOf" and error.context and value:
+        # Neither form matched: explain with the alternative that fits the value's kind.
+        kind = "array" if isinstance(value, list) else "string"
+        fitting = [e for e in error.context if e.schema.get("type") == kind
+                   or e.relative_schema_path[0] == (1 if kind == "array" else 0)]
+        if fitting:
+            return _message(name, best_match(fitting), data)
     if value is None:
         return f"'{name}' is empty"
     if error.validator == "format" or (error.validator == "pattern" and name in ("date",
@@ -130,6 +137,13 @@ def _message(name: str, error: ValidationError, data: dict[str, Any]) -> str:
         return f"status '{value}' is not draft, in-review or final"
     if error.validator == "minItems":
         return f"'{name}' is an empty list"
+    if error.validator == "maxLength" and isinstance(error.instance, str):
+        what = (f"item {int(error.absolute_path[1]) + 1} of '{name}'"
+                if len(error.absolute_path) > 1 else f"'{name}'")
+        return (f"{what} is {len(error.instance):,} characters long; at most "
+                f"{error.validator_value} are allowed")
+    if error.validator == "maxItems":
+        return f"'{name}' has {len(error.instance):,} items; at most {error.validator_value}"
     if len(error.absolute_path) > 1 and error.instance is None:
         return f"item {int(error.absolute_path[1]) + 1} of '{name}' is empty"
     if error.validator == "pattern" and isinstance(error.instance, str):

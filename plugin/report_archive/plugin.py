@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 import time
 from typing import Any
 
@@ -42,6 +43,7 @@ from .pages import (
     strip_header_block,
 )
 from .render import TEMPLATE_DIR, Renderer
+from .sanitize import sanitize_html
 from .report import Report, read_report
 from .settings import Settings, SettingsError
 
@@ -73,7 +75,9 @@ class ReportArchiveConfig(base.Config):  # type: ignore[no-untyped-call]
     comparisons = c.Type(list, default=[])
     """Declared comparison pages."""
     nav = c.Type(dict, default={})
-    """How reports appear in the navigation."""
+    """How reports appear in the navigation: `max_reports` (default 30)."""
+    sanitize = c.Type(bool, default=True)
+    """Remove script, event handlers and `javascript:` links from report pages."""
 
 
 class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-untyped-call]
@@ -285,6 +289,8 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         if report is None:
             return html_text
         begin = time.perf_counter()
+        if self.settings.sanitize and _may_carry_script(page.markdown or ""):
+            html_text = sanitize_html(html_text)
 
         def href(src_uri: str) -> str:
             target = files.get_file_from_path(src_uri)
@@ -349,6 +355,15 @@ def _flatten(items: list[Any]) -> list[Page]:
         elif item.is_page:
             pages.append(item)
     return pages
+
+
+# Markdown that can render into script: raw HTML, an entity that could spell a
+# scheme, or a "script"/"data:" URL. Reports without any of these skip the sanitizer.
+_SCRIPT_HINT_RE = re.compile(r"<|&|s\s*c\s*r\s*i\s*p\s*t|d\s*a\s*t\s*a\s*:", re.I)
+
+
+def _may_carry_script(markdown: str) -> bool:
+    return bool(_SCRIPT_HINT_RE.search(markdown))
 
 
 class _Links:

@@ -64,6 +64,7 @@ class Settings:
     limits: Limits = field(default_factory=Limits)
     comparisons: tuple[ComparisonSpec, ...] = ()
     nav_max_reports: int = 30
+    sanitize: bool = True
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any] | None) -> Settings:
@@ -71,7 +72,8 @@ class Settings:
         data = dict(data or {})
         errors: list[str] = []
         known = {"enabled", "sections", "metric_aliases", "dataset_aliases", "lower_is_better",
-                 "higher_is_better", "primary_metrics", "limits", "comparisons", "nav"}
+                 "higher_is_better", "primary_metrics", "limits", "comparisons", "nav",
+                 "sanitize"}
         for key in data:
             if key not in known:
                 errors.append(f"unknown option '{key}'")
@@ -131,6 +133,7 @@ class Settings:
             limits=limits,
             comparisons=comparisons,
             nav_max_reports=nav_max,
+            sanitize=bool(data.get("sanitize", True)),
         )
         if errors:
             raise SettingsError(errors)
