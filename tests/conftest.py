@@ -66,6 +66,7 @@ def build_site(tmp: Path, docs: Path | None = None, *, command: str = "build",
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
+    tmp.mkdir(parents=True, exist_ok=True)
     docs = docs or copy_archive(tmp)
     config_file = write_config(tmp, docs, **overrides)
     handler = _Capture()

@@ -120,7 +120,8 @@ def _message(name: str, error: ValidationError, data: dict[str, Any]) -> str:
     if error.validator == "oneOf" and error.context and value:
         # Neither form matched: explain with the alternative that fits the value's kind.
         kind = "array" if isinstance(value, list) else "string"
-        fitting = [e for e in error.context if e.schema.get("type") == kind
+        fitting = [e for e in error.context
+                   if (isinstance(e.schema, dict) and e.schema.get("type") == kind)
                    or e.relative_schema_path[0] == (1 if kind == "array" else 0)]
         if fitting:
             return _message(name, best_match(fitting), data)
@@ -142,7 +143,7 @@ def _message(name: str, error: ValidationError, data: dict[str, Any]) -> str:
                 if len(error.absolute_path) > 1 else f"'{name}'")
         return (f"{what} is {len(error.instance):,} characters long; at most "
                 f"{error.validator_value} are allowed")
-    if error.validator == "maxItems":
+    if error.validator == "maxItems" and isinstance(error.instance, list):
         return f"'{name}' has {len(error.instance):,} items; at most {error.validator_value}"
     if len(error.absolute_path) > 1 and error.instance is None:
         return f"item {int(error.absolute_path[1]) + 1} of '{name}' is empty"

@@ -43,8 +43,8 @@ from .pages import (
     strip_header_block,
 )
 from .render import TEMPLATE_DIR, Renderer
-from .sanitize import sanitize_html
 from .report import Report, read_report
+from .sanitize import sanitize_html
 from .settings import Settings, SettingsError
 
 log = get_plugin_logger(__name__)

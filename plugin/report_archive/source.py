@@ -139,6 +139,12 @@ def load_front_matter(yaml_text: str, first_line: int, out: Collector,
     front = FrontMatter(present=True, start_line=first_line - 1, lines=yaml_text.split("\n"))
     if not yaml_text.strip():
         return front
+    if yaml_text.count("[") + yaml_text.count("{") > limits.max_yaml_nodes:
+        # Every bracket opens a value: refuse before the parser recurses that deep.
+        out.add("limit-yaml-nodes", f"front matter has more than {limits.max_yaml_nodes:,} "
+                "nested or listed values (limits.max_yaml_nodes)", first_line, 1)
+        front.valid = False
+        return front
     try:
         loader = _NodeLoader(yaml_text)
         try:
