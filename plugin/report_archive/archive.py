@@ -9,10 +9,12 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from .diagnostics import Diagnostic, sort_key
+from .parallel import fork_map
 from .report import Report, read_report
 from .settings import Settings
 from .values import dataset_key
@@ -98,6 +100,15 @@ def read_files(files: list[tuple[Path, str]], settings: Settings, jobs: int = 1)
     return [_read_one(job) for job in work]
 
 
+def _read_item(settings: Settings, item: tuple[bytes, str]) -> Report:
+    return read_report(item[0], item[1], settings)
+
+
+def read_many(items: list[tuple[bytes, str]], settings: Settings) -> list[Report]:
+    """Read files already in memory, on every core when there are many."""
+    return fork_map(_read_item, items, settings)
+
+
 @dataclass
 class Tag:
     """A tag and its page; `vision/detection` is a child of `vision`."""
@@ -175,7 +186,9 @@ class Archive:
     def __post_init__(self) -> None:
         from .sanity import check_scales
 
-        self.tags = build_tags(self.reports)
+        self._reports = [r for r in self.files if r.is_report and r.readable]
+        self._newest = newest_first(self._reports)
+        self.tags = build_tags(self._reports)
         self.cross = check_scales(self.reports, self.settings)
         names = self.dataset_names()
         self.dataset_slugs = {key: slugify(name) for key, name in names.items()}
@@ -183,7 +196,7 @@ class Archive:
     @property
     def reports(self) -> list[Report]:
         """Files that are reports and can be published (readable, typed as a report)."""
-        return [r for r in self.files if r.is_report and r.readable]
+        return self._reports
 
     def tag_of(self, raw: str) -> Tag:
         """The tag object of a tag as a report writes it."""
@@ -198,7 +211,26 @@ class Archive:
         return sorted((d for r in self.files for d in self.problems(r)), key=sort_key)
 
     def newest_first(self, reports: Iterable[Report] | None = None) -> list[Report]:
-        return newest_first(self.reports if reports is None else reports)
+        return list(self._newest) if reports is None else newest_first(reports)
+
+    @cached_property
+    def position(self) -> dict[int, int]:
+        """Each report's place in the newest-first order, by id."""
+        return {id(r): i for i, r in enumerate(self._newest)}
+
+    @cached_property
+    def by_dataset(self) -> dict[str, list[Report]]:
+        """Reports of each dataset (by its matching key), newest first."""
+        index: dict[str, list[Report]] = {}
+        for report in self._newest:
+            for key in dict.fromkeys(dataset_key(d, self.settings.dataset_aliases)
+                                     for d in report.datasets):
+                index.setdefault(key, []).append(report)
+        return index
+
+    def dataset_keys(self, report: Report) -> list[str]:
+        return list(dict.fromkeys(dataset_key(d, self.settings.dataset_aliases)
+                                  for d in report.datasets))
 
     def dataset_names(self) -> dict[str, str]:
         names: dict[str, str] = {}

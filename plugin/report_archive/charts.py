@@ -92,3 +92,28 @@ def step_chart(dates: Sequence[str], values: Sequence[float], best_dates: Sequen
 
 def _short(label: str, width: int = 48) -> str:
     return label if len(label) <= width else label[:width - 1] + "…"
+
+
+def render(spec: dict[str, Any]) -> str:
+    """Draw one chart from plain data (so it can be drawn in another process)."""
+    kind = spec["kind"]
+    options = {k: v for k, v in spec.items() if k != "kind"}
+    return bar_chart(**options) if kind == "bars" else step_chart(**options)
+
+
+def render_all(specs: list[tuple[str, dict[str, Any]]]) -> dict[str, str]:
+    """Every chart of a build, by the path of its file."""
+    return {path: render(spec) for path, spec in specs}
+
+
+def main() -> None:
+    """`python -m report_archive.charts`: JSON specs on stdin, JSON {path: svg} on stdout."""
+    import json
+    import sys
+
+    specs = [(path, spec) for path, spec in json.load(sys.stdin)]
+    json.dump(render_all(specs), sys.stdout)
+
+
+if __name__ == "__main__":
+    main()

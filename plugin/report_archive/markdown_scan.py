@@ -33,6 +33,7 @@ _FENCE_RE = re.compile(r"^(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 _CLOSER_RE = re.compile(r"^(`{3,}|~{3,})[ \t]*$")
 _ATTR_LIST_RE = re.compile(r"\s*\{[^{}]*\}\s*$")
 _HR_RE = re.compile(r"^ {0,3}(?:(?:-[ ]?){3,}|(?:_[ ]?){3,}|(?:\*[ ]?){3,})[ ]*$")
+_HR_CHARS = ("-", "_", "*")
 _LIST_RE = re.compile(r"^ {0,3}(?:[-*+]|\d+[.)])\s")
 _TASK_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[(?P<mark>[ xX])\]\s")
 
@@ -88,6 +89,8 @@ def split_row(row: str) -> list[str]:
         text = text[1:]
     if text.endswith("|") and not _escaped(text, len(text) - 1):
         text = text[:-1]
+    if "\\" not in text and "`" not in text:
+        return [cell.strip() for cell in text.split("|")]
     cells: list[str] = []
     current: list[str] = []
     index = 0
@@ -212,7 +215,7 @@ def scan(body: str, first_line: int = 1, max_table_rows: int | None = None) -> S
             inner = line.expandtabs(4).lstrip(" ")
             atx = _ATX_RE.match(inner) if block_start else None
         else:
-            atx = _ATX_RE.match(line)
+            atx = _ATX_RE.match(line) if line.startswith("#") else None
             if block_start and not indented:
                 in_list = bool(_LIST_RE.match(line))
             if block_start and indented and not in_list:
@@ -242,13 +245,13 @@ def scan(body: str, first_line: int = 1, max_table_rows: int | None = None) -> S
                 block_start, fresh_block = True, False
                 index += 2
                 continue
-        if not indented and _HR_RE.match(line):
+        if not indented and stripped[:1] in _HR_CHARS and _HR_RE.match(line):
             result.text_lines.append((number, line))
             block_start = True  # a rule splits the block: the next line starts another
             fresh_block = False
             index += 1
             continue
-        task = _TASK_RE.match(line)
+        task = _TASK_RE.match(line) if "[" in line else None
         if task:
             result.tasks.append((number, task.group("mark") != " "))
         result.text_lines.append((number, line))

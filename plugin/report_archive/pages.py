@@ -11,6 +11,7 @@ than the reports themselves.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import Counter
@@ -20,7 +21,6 @@ from functools import partial
 from typing import Any, Protocol
 
 from .archive import Archive, Tag
-from .charts import bar_chart, step_chart
 from .compare import (
     Column,
     Comparison,
@@ -46,6 +46,8 @@ STYLESHEET = f"{ASSETS}/report-archive.css"
 SCRIPT = f"{ASSETS}/browse.js"
 STATUS_LABELS = {"draft": "Draft", "in-review": "In Review", "final": "Final"}
 NEWEST_ON_HOME = 6
+# Generated pages put this line before their HTML listing, which bypasses Markdown.
+LISTING_MARKER = "<!-- report-archive:listing -->"
 RELATED_COUNT = 5
 
 _HEADER_LINE_RE = re.compile(
@@ -68,7 +70,9 @@ class Links(Protocol):
 @dataclass(frozen=True)
 class GeneratedPage:
     src_uri: str
-    render: Callable[[Links], str]
+    render: Callable[[Links], str] | None = None
+    # A chart is drawn from this plain data (possibly in another process) instead.
+    chart: dict[str, Any] | None = None
 
 
 def tag_page(tag: Tag) -> str:
@@ -112,10 +116,9 @@ def plan_pages(archive: Archive, renderer: Renderer) -> list[GeneratedPage]:
                                    partial(_leaderboard, archive, renderer, board=board)))
         if board.primary is not None and any(e.value(board.primary) is not None
                                              for e in board.rows):
-            pages.append(GeneratedPage(chart_file(board.slug, "bars"),
-                                       partial(_bars, board=board)))
+            pages.append(GeneratedPage(chart_file(board.slug, "bars"), chart=_bars(board)))
             pages.append(GeneratedPage(chart_file(board.slug, "progress"),
-                                       partial(_progress, board=board)))
+                                       chart=_progress(board)))
     for comparison in comparisons:
         pages.append(GeneratedPage(compare_page(comparison.spec.name), partial(
             _comparison, archive, renderer, comparison=comparison)))
@@ -225,9 +228,7 @@ def home_section(archive: Archive, renderer: Renderer, links: Links) -> str:
 
 
 def _dataset_keys(report: Report, archive: Archive) -> list[str]:
-    from .values import dataset_key
-
-    return [dataset_key(d, archive.settings.dataset_aliases) for d in report.datasets]
+    return archive.dataset_keys(report)
 
 
 def _query(value: str) -> str:
@@ -272,21 +273,25 @@ def _browse(archive: Archive, renderer: Renderer, links: Links) -> str:
 def related(report: Report, archive: Archive, links: Links) -> dict[str, list[dict[str, Any]]]:
     """Reports on the same dataset, and those sharing the most tags (newest first on ties)."""
     src = report.path
-    keys = set(_dataset_keys(report, archive))
     same: list[Report] = []
-    if keys:
-        same = [r for r in archive.newest_first() if r is not report
-                and keys & set(_dataset_keys(r, archive))][:RELATED_COUNT]
+    seen = {id(report)}
+    for key in archive.dataset_keys(report):
+        for other in archive.by_dataset.get(key, []):
+            if id(other) not in seen and len(same) < RELATED_COUNT:
+                same.append(other)
+                seen.add(id(other))
     shared: Counter[int] = Counter()
     by_id: dict[int, Report] = {}
     for raw in report.tags:
         for other in archive.tag_of(raw).reports:
-            if other is not report and other not in same:
+            if id(other) not in seen:
                 shared[id(other)] += 1
                 by_id[id(other)] = other
-    ranked = sorted(shared.items(), key=lambda i: by_id[i[0]].date or "", reverse=True)
-    ranked.sort(key=lambda i: -i[1])
-    tags = [by_id[key] for key, _ in ranked[:RELATED_COUNT]]
+    # Most shared tags first; among equals, the newest.
+    position = archive.position
+    ranked = heapq.nsmallest(RELATED_COUNT, shared.items(),
+                             key=lambda item: (-item[1], position[item[0]]))
+    tags = [by_id[key] for key, _ in ranked]
     return {
         "dataset": [_mini(r, links, src) for r in same],
         "tags": [{**_mini(r, links, src), "shared": shared[id(r)]} for r in tags],
@@ -380,25 +385,25 @@ def _chart_alt(board: Leaderboard) -> tuple[str, str]:
     return bars, progress
 
 
-def _bars(links: Links, *, board: Leaderboard) -> str:
+def _bars(board: Leaderboard) -> dict[str, Any]:
     column = board.column(board.primary or "")
     assert column is not None
     ranked = [e for e in board.rows if e.value(column.key) is not None]
-    return bar_chart([f"{display_title(e.report)}" for e in ranked],
-                     [e.value(column.key) or 0.0 for e in ranked], metric=column.name,
-                     percent=column.percent, lower_is_better=column.lower_is_better)
+    return {"kind": "bars", "labels": [display_title(e.report) for e in ranked],
+            "values": [e.value(column.key) or 0.0 for e in ranked], "metric": column.name,
+            "percent": column.percent, "lower_is_better": column.lower_is_better}
 
 
-def _progress(links: Links, *, board: Leaderboard) -> str:
+def _progress(board: Leaderboard) -> dict[str, Any]:
     column = board.column(board.primary or "")
     assert column is not None
     dated = [e for e in board.rows if e.value(column.key) is not None and e.report.date]
     steps = board.progress()
-    return step_chart([e.report.date or "" for e in dated],
-                      [e.value(column.key) or 0.0 for e in dated],
-                      [day for day, _, _ in steps], [value for _, value, _ in steps],
-                      metric=column.name, percent=column.percent,
-                      lower_is_better=column.lower_is_better)
+    return {"kind": "progress", "dates": [e.report.date or "" for e in dated],
+            "values": [e.value(column.key) or 0.0 for e in dated],
+            "best_dates": [day for day, _, _ in steps],
+            "best_values": [value for _, value, _ in steps], "metric": column.name,
+            "percent": column.percent, "lower_is_better": column.lower_is_better}
 
 
 def _leaderboard(archive: Archive, renderer: Renderer, links: Links, *,

@@ -9,8 +9,10 @@ from __future__ import annotations
 import html
 import json
 import os
-import re
+import subprocess
+import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from mkdocs.config import base
@@ -23,7 +25,8 @@ from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from .archive import Archive
+from .archive import Archive, read_many
+from .charts import render_all
 from .compare import comparison_json, declared
 from .diagnostics import Diagnostic
 from .pages import (
@@ -31,6 +34,7 @@ from .pages import (
     BROWSE,
     COMPARE_INDEX,
     HOME,
+    LISTING_MARKER,
     REPORTS_JSON,
     SCRIPT,
     STYLESHEET,
@@ -42,9 +46,11 @@ from .pages import (
     related,
     strip_header_block,
 )
+from .parallel import fork_map
 from .render import TEMPLATE_DIR, Renderer
-from .report import Report, read_report
-from .sanitize import sanitize_html
+from .report import Report
+from .sanitize import may_carry_script, sanitize_html, source_may_carry_script
+from .search_index import merge_into
 from .settings import Settings, SettingsError
 
 log = get_plugin_logger(__name__)
@@ -97,6 +103,9 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         self.archive: Archive | None = None
         self.by_src: dict[str, Report] = {}
         self.generated: set[str] = set()
+        self.listings: dict[str, str] = {}
+        self.fragments: dict[str, tuple[str, str]] = {}
+        self.charts: _ChartJob | None = None
         self.links = _Links(Files([]), "")
         self.renderer = Renderer()
         self.started = 0.0
@@ -141,13 +150,19 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         if not self.config.enabled:
             return None
         begin = time.perf_counter()
-        reports: list[Report] = []
-        seen: set[tuple[str, int]] = set()
-        for file in list(files.documentation_pages()):
-            report = self._read(file, seen)
-            reports.append(report)
+        pages = list(files.documentation_pages())
+        raws = [self._raw(file) for file in pages]
+        keys = [(file.src_uri, hash(raw)) for file, raw in zip(pages, raws, strict=True)]
+        missing = [(raw, key[0]) for raw, key in zip(raws, keys, strict=True)
+                   if key not in self._cache]
+        for report, (raw, src_uri) in zip(read_many(missing, self.settings), missing,
+                                          strict=True):
+            self._cache[(src_uri, hash(raw))] = report
+        reports = [self._cache[key] for key in keys]
+        for file, report in zip(pages, reports, strict=True):
             if not report.readable:
                 self._replace_unreadable(files, file, report, config)
+        seen = set(keys)
         self._cache = {key: self._cache[key] for key in seen}
         archive = Archive(reports, self.settings)
         self.archive = archive
@@ -163,18 +178,12 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         self.own_time += time.perf_counter() - begin
         return files
 
-    def _read(self, file: File, seen: set[tuple[str, int]]) -> Report:
+    @staticmethod
+    def _raw(file: File) -> bytes:
         try:
-            raw = file.content_bytes
+            return file.content_bytes
         except OSError as exc:
-            raw = f"cannot read: {exc}".encode()
-        key = (file.src_uri, hash(raw))
-        seen.add(key)
-        cached = self._cache.get(key)
-        if cached is None:
-            cached = read_report(raw, file.src_uri, self.settings)
-            self._cache[key] = cached
-        return cached
+            return f"cannot read: {exc}".encode()
 
     def _replace_unreadable(self, files: Files, file: File, report: Report,
                             config: MkDocsConfig) -> None:
@@ -212,8 +221,17 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         self.generated = {f.src_uri for f in generated}
         links = _Links(files, config.site_url or "")
         self.links = links
+        charts = []
+        # Listing pages grow with the archive: render them on every core when it is large.
+        pages = [p for p in planned if p.render is not None]
+        rendered = dict(fork_map(_render_page, list(range(len(pages))), (pages, links),
+                                 min_items=8 if len(archive.reports) >= 200 else len(pages) + 1))
         for page, file in zip(planned, generated, strict=False):
-            file.content_string = page.render(links)
+            if page.render is not None:
+                file.content_string = self._shell(page.src_uri, rendered[page.src_uri])
+            elif page.chart is not None:
+                charts.append((page.src_uri, page.chart))
+        self.charts = _ChartJob(charts)
         payload = archive.to_json(lambda r: links.url(r.path))
         payload.update(comparison_json(archive))
         for comparison in declared(archive):
@@ -221,7 +239,38 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
                 log.warning(f"comparison '{comparison.spec.name}' names '{path}', which is not "
                             "a report of the archive")
         files.get_file_from_path(REPORTS_JSON).content_string = json.dumps(  # type: ignore[union-attr]
-            payload, ensure_ascii=False, indent=1)
+            payload, ensure_ascii=False, separators=(",", ":"))
+        # Header cards and related reports, rendered now on every core.
+        self.fragments = dict(fork_map(_fragments, list(range(len(archive.reports))), self))
+
+    def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        """Put the charts, drawn meanwhile in another process, into their files.
+
+        MkDocs copies static files after this event, once every page's Markdown
+        is rendered: the charts were drawn on the other core during that time.
+        """
+        if not self.config.enabled or self.charts is None:
+            return None
+        begin = time.perf_counter()
+        for src_uri, svg in self.charts.result().items():
+            file = files.get_file_from_path(src_uri)
+            if file is not None:
+                file.content_string = svg
+        self.charts = None
+        self.own_time += time.perf_counter() - begin
+        return None
+
+    def _shell(self, src_uri: str, content: str) -> str:
+        """Keep a generated page's listing out of Markdown: it is put back as HTML.
+
+        Listings are already HTML; passing thousands of cards through Python-Markdown's
+        raw-HTML handling would cost more than the reports themselves.
+        """
+        head, marker, body = content.partition(LISTING_MARKER)
+        if not marker:
+            return content
+        self.listings[src_uri] = body
+        return head + marker + "\n"
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
         """Keep the navigation small at any archive size: newest reports, then Tags.
@@ -269,12 +318,14 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         if not self.config.enabled or self.archive is None:
             return None
         if page.file.src_uri == HOME:
-            return markdown.rstrip("\n") + "\n\n" + home_section(
-                self.archive, self.renderer, self.links) + "\n"
+            return markdown.rstrip("\n") + "\n\n" + self._shell(HOME, home_section(
+                self.archive, self.renderer, self.links))
         report = self.by_src.get(page.file.src_uri)
         if report is None:
             return markdown
         page.meta["title"] = html.escape(report.title or page.file.name)
+        # Reports get one compact search entry each (see search_index.py), not Material's.
+        page.meta["search"] = {"exclude": True}
         # Material shows `status` as a page status icon; ours is the report's status.
         page.meta.pop("status", None)
         page.meta["report_status"] = report.status
@@ -285,23 +336,22 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         """Put the header card after the title, and under `serve` the report's problems."""
         if not self.config.enabled or self.archive is None:
             return None
+        listing = self.listings.get(page.file.src_uri)
+        if listing is not None:
+            return html_text.replace(LISTING_MARKER, listing, 1)
         report = self.by_src.get(page.file.src_uri)
         if report is None:
             return html_text
         begin = time.perf_counter()
-        if self.settings.sanitize and _may_carry_script(page.markdown or ""):
+        if (self.settings.sanitize and source_may_carry_script(page.markdown or "")
+                and may_carry_script(html_text)):
             html_text = sanitize_html(html_text)
 
-        def href(src_uri: str) -> str:
-            target = files.get_file_from_path(src_uri)
-            return get_relative_url(target.url, page.file.url) if target else "#"
-
-        card = self.renderer.card(card_context(report, self.archive), href)
+        card, related_html = self.fragments.get(report.path) or _fragments(self, report)[1]
         problems = self.archive.problems(report)
         if self.serving and problems:
             card = self.renderer.problems(problems) + card
-        html_text += self.renderer.render("report-archive/related.html",
-                                          related=related(report, self.archive, self.links))
+        html_text += related_html
         end_of_title = html_text.find("</h1>")
         if end_of_title >= 0:
             end_of_title += len("</h1>")
@@ -315,9 +365,12 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         """Close the build with the one-line summary of what was published."""
         if not self.config.enabled or self.archive is None:
             return
+        begin = time.perf_counter()
+        index_file = Path(config.site_dir) / "search" / "search_index.json"
+        if index_file.is_file():
+            merge_into(index_file, self.archive.reports, lambda r: self.links.url(r.path))
+        self.own_time += time.perf_counter() - begin
         log.info(self._summary_line())
-        log.debug(f"plugin's own work: {self.own_time:.2f} s of "
-                  f"{time.perf_counter() - self.started:.2f} s")
 
     def _summary_line(self) -> str:
         assert self.archive is not None
@@ -325,7 +378,7 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         published = counts["reports"] if self.serving or not counts["with_errors"] else 0
         return (f"Report Archive: {counts['reports']} reports, {published} published, "
                 f"{counts['with_warnings']} with warnings, {counts['with_errors']} with errors; "
-                f"{counts['pages']} other pages")
+                f"{counts['pages']} other pages; plugin's own work {self.own_time:.2f} s")
 
 
 def _prune(items: list[Any], hidden: set[str]) -> list[Any]:
@@ -357,15 +410,6 @@ def _flatten(items: list[Any]) -> list[Page]:
     return pages
 
 
-# Markdown that can render into script: raw HTML, an entity that could spell a
-# scheme, or a "script"/"data:" URL. Reports without any of these skip the sanitizer.
-_SCRIPT_HINT_RE = re.compile(r"<|&|s\s*c\s*r\s*i\s*p\s*t|d\s*a\s*t\s*a\s*:", re.I)
-
-
-def _may_carry_script(markdown: str) -> bool:
-    return bool(_SCRIPT_HINT_RE.search(markdown))
-
-
 class _Links:
     """Relative URLs between source files, from the URLs MkDocs gives each file."""
 
@@ -378,3 +422,69 @@ class _Links:
 
     def rel(self, from_src: str, to_src: str) -> str:
         return get_relative_url(self._urls.get(to_src, ""), self._urls.get(from_src, ""))
+
+
+def _render_page(context: tuple[list[Any], _Links], index: int) -> tuple[str, str]:
+    """One generated page's content (runs in forked workers too)."""
+    pages, links = context
+    return pages[index].src_uri, pages[index].render(links)
+
+
+def _fragments(plugin: ReportArchivePlugin, item: int | Report) -> tuple[str, tuple[str, str]]:
+    """A report's header card and related reports, as HTML (runs in forked workers too)."""
+    assert plugin.archive is not None
+    report = plugin.archive.reports[item] if isinstance(item, int) else item
+    links = plugin.links
+
+    def href(src_uri: str) -> str:
+        return links.rel(report.path, src_uri)
+
+    card = plugin.renderer.card(card_context(report, plugin.archive), href)
+    related_html = plugin.renderer.render(
+        "report-archive/related.html", related=related(report, plugin.archive, links))
+    return report.path, (card, related_html)
+
+
+class _ChartJob:
+    """Charts drawn in a separate process while MkDocs renders the pages.
+
+    matplotlib's import and drawing take about a second; MkDocs uses one core,
+    so a second process makes that free. If the process fails, the charts are
+    drawn here when they are needed.
+    """
+
+    def __init__(self, specs: list[tuple[str, dict[str, Any]]]) -> None:
+        self.specs = specs
+        self.process: subprocess.Popen[bytes] | None = None
+        if not specs:
+            return
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "report_archive.charts"], stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            assert self.process.stdin is not None
+            self.process.stdin.write(json.dumps(specs).encode("utf-8"))
+            self.process.stdin.close()
+        except (OSError, ValueError) as exc:
+            log.debug(f"charts drawn in this process: {exc}")
+            self.process = None
+
+    def result(self) -> dict[str, str]:
+        process, self.process = self.process, None
+        if process is not None:
+            assert process.stdout is not None and process.stderr is not None
+            try:
+                # Its input is already sent: read its answer (errors are short).
+                out = process.stdout.read()
+                err = process.stderr.read()
+                if process.wait(timeout=600) == 0:
+                    drawn: dict[str, str] = json.loads(out)
+                    return drawn
+                log.debug(f"chart process failed: {err.decode(errors='replace')[-500:]}")
+            except (subprocess.TimeoutExpired, ValueError, OSError) as exc:
+                process.kill()
+                log.debug(f"chart process failed: {exc}")
+            finally:
+                process.stdout.close()
+                process.stderr.close()
+        return render_all(self.specs)

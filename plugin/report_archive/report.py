@@ -21,6 +21,7 @@ REPORT_TYPE = "ml-experiment-report"
 STATUSES = ("draft", "in-review", "final")
 _STATUS_LINE_RE = re.compile(r"^\s*\*\*Status\s*:?\s*\*\*\s*:?\s*(?P<value>.*?)\s*$", re.I)
 _MAX_RESIDUE_LINES = 10
+_RESIDUE_STARTS = ("|", "-", "*", "+", *"0123456789")
 
 
 @dataclass(eq=False)
@@ -40,6 +41,7 @@ class Report:
     summary: str = ""
     primary_metric: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    headings: list[str] = field(default_factory=list)  # section and subsection titles
     diagnostics: list[Diagnostic] = field(default_factory=list)
     readable: bool = True
 
@@ -109,6 +111,7 @@ def read_report(raw: bytes, path: str, settings: Settings) -> Report:
         return report
 
     body = scan(source.body, source.body_start, settings.limits.max_table_rows)
+    report.headings = [h.text for h in body.headings if h.level in (2, 3)]
     for line in body.unclosed_fences:
         out.add("code-fence-unclosed", "code block opened here is never closed, so what "
                 "follows renders as text", line, 1)
@@ -229,6 +232,9 @@ def _check_residue(body: Scan, status: str | None, out: Collector) -> None:
     severity = "error" if status == "final" else "warning"
     found: list[tuple[int, str]] = []
     for line, text in body.text_lines:
+        # Residue is a placeholder, or a template table row or list item.
+        if "{{" not in text and not text.lstrip().startswith(_RESIDUE_STARTS):
+            continue
         placeholder = PLACEHOLDER_RE.search(text)
         if placeholder:
             found.append((line, f"template placeholder {placeholder.group(0)} is still here"))

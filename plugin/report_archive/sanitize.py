@@ -113,6 +113,31 @@ class _Sanitizer(HTMLParser):
             self.out.append(escape(data[6:]))
 
 
+# What rendered HTML needs to carry script: an element that runs or loads code, an
+# event handler, a scheme with "script" in it (browsers drop whitespace inside a
+# scheme), a data: URL, or a character reference that could spell any of these.
+_TAG_HINTS = tuple(f"<{tag}" for tag in (*_DROP, *_UNWRAP, "svg", "math"))
+_REF_HINTS = ("&#", "&tab;", "&newline;", "&colon;")
+_HANDLER_RE = re.compile(r"\son[a-z]+\s*=")
+_SCHEME_HINT_RE = re.compile(r"s\s*c\s*r\s*i\s*p\s*t\s*:|d\s*a\s*t\s*a\s*:")
+
+
+def may_carry_script(html: str) -> bool:
+    """A quick test: HTML for which this is false has nothing for the sanitizer to remove."""
+    low = html.lower()
+    return (any(hint in low for hint in _TAG_HINTS) or any(ref in low for ref in _REF_HINTS)
+            or bool(_HANDLER_RE.search(low)) or bool(_SCHEME_HINT_RE.search(low)))
+
+
+_SOURCE_SCHEME_RE = re.compile(r"s\s*c\s*r\s*i\s*p\s*t\s*:|d\s*a\s*t\s*a\s*:", re.I)
+
+
+def source_may_carry_script(markdown: str) -> bool:
+    """The same test on Markdown source: script needs raw HTML (`<`), a character
+    reference (`&`), or a link with a script or data scheme."""
+    return "<" in markdown or "&" in markdown or bool(_SOURCE_SCHEME_RE.search(markdown))
+
+
 def sanitize_html(html: str) -> str:
     """The same HTML without anything that runs script or loads another page into it."""
     parser = _Sanitizer()

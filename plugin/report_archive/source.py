@@ -33,9 +33,9 @@ _DEFAULT_TAGS = {"tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org
 # resolved, so every scalar stays the text the author wrote and YAML 1.1
 # surprises (`yes`, `1e3`, `2024-01-01`, `on`) cannot change a value's type.
 try:  # the C parser is several times faster; both give the same nodes
-    from yaml import CParser  # type: ignore[attr-defined]
+    from yaml.cyaml import CParser  # type: ignore[attr-defined]
 
-    class _NodeLoader(CParser, BaseResolver):  # type: ignore[misc]
+    class _NodeLoader(CParser, BaseResolver):
         def __init__(self, stream: str) -> None:
             CParser.__init__(self, stream)
             BaseResolver.__init__(self)
@@ -268,7 +268,7 @@ class _Builder:
             return
         if path in (("date",), ("updated",)):
             return  # the date rules say it better
-        if isinstance(node, ScalarNode) and node.style is None and _looks_like_timestamp(node):
+        if isinstance(node, ScalarNode) and not node.style and _looks_like_timestamp(node):
             try:
                 SafeConstructor().construct_yaml_timestamp(node)
             except (ValueError, OverflowError):
@@ -280,7 +280,7 @@ class _Builder:
         self.front.positions.setdefault(path, self.position(node))
         self.loadable(node, path)
         if isinstance(node, ScalarNode):
-            if node.style is None and node.value in _NULL_VALUES:
+            if not node.style and node.value in _NULL_VALUES:
                 return None
             return str(node.value)
         if isinstance(node, SequenceNode):

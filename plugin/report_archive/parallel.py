@@ -1,0 +1,61 @@
+"""Spreading per-report work over the machine's cores, when that is safe.
+
+MkDocs builds on one core. Reading a thousand reports, or rendering their
+header cards, is independent per report, so it is mapped over forked worker
+processes, which inherit everything they need (settings, the archive, the
+templates) without pickling it. Forking is only safe while this process runs a
+single thread (a plain `mkdocs build` or `report-archive check`); otherwise,
+and for small inputs, the work is done here.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, TypeVar
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+MIN_ITEMS = 200
+_CONTEXT: Any = None
+
+
+def workers() -> int:
+    return min(os.cpu_count() or 1, 4)
+
+
+def can_fork() -> bool:
+    return (workers() > 1 and threading.active_count() == 1
+            and "fork" in multiprocessing.get_all_start_methods())
+
+
+def _run(job: tuple[Callable[[Any, Any], Any], Sequence[Any]]) -> list[Any]:
+    function, chunk = job
+    return [function(_CONTEXT, item) for item in chunk]
+
+
+def fork_map(function: Callable[[Any, Item], Result], items: Sequence[Item],
+             context: Any, min_items: int = MIN_ITEMS) -> list[Result]:
+    """`[function(context, item) for item in items]`, in forked workers when worth it.
+
+    `function` must be a module-level function; `context` reaches the workers by
+    fork, so it need not be picklable, but each result must be.
+    """
+    global _CONTEXT
+    if len(items) < min_items or not can_fork():
+        return [function(context, item) for item in items]
+    count = workers()
+    size = max(16, len(items) // (count * 4))
+    chunks = [items[i:i + size] for i in range(0, len(items), size)]
+    _CONTEXT = context
+    try:
+        with ProcessPoolExecutor(max_workers=count,
+                                 mp_context=multiprocessing.get_context("fork")) as pool:
+            return [result for part in pool.map(_run, [(function, c) for c in chunks])
+                    for result in part]
+    finally:
+        _CONTEXT = None
