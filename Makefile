@@ -34,5 +34,8 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check plugin tests
 	$(BIN)/mypy
 
+bench: $(VENV)/.installed
+	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
+
 clean:
 	rm -rf site $(VENV) tests/artifacts .pytest_cache .mypy_cache .ruff_cache

@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -46,7 +47,7 @@ from .pages import (
     related,
     strip_header_block,
 )
-from .parallel import fork_map
+from .parallel import MIN_ITEMS, can_fork, fork_map
 from .render import TEMPLATE_DIR, Renderer
 from .report import Report
 from .sanitize import may_carry_script, sanitize_html, source_may_carry_script
@@ -96,6 +97,9 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         # Parsed reports by (path, content hash), kept across `serve` rebuilds.
         self._cache: dict[tuple[str, int], Report] = {}
         self._cache_settings = Settings()
+        # Drawn charts by (path, data), kept across `serve` rebuilds like the reports.
+        self.chart_cache: dict[tuple[str, str], str] = {}
+        self.warm = False
         self._reset()
 
     def _reset(self) -> None:
@@ -106,6 +110,7 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         self.listings: dict[str, str] = {}
         self.fragments: dict[str, tuple[str, str]] = {}
         self.charts: _ChartJob | None = None
+        self.chart_keys: dict[str, str] = {}
         self.links = _Links(Files([]), "")
         self.renderer = Renderer()
         self.started = 0.0
@@ -231,7 +236,11 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
                 file.content_string = self._shell(page.src_uri, rendered[page.src_uri])
             elif page.chart is not None:
                 charts.append((page.src_uri, page.chart))
-        self.charts = _ChartJob(charts)
+        # Charts are kept by their data between `serve` rebuilds: only new ones are drawn.
+        fresh = [(src, spec) for src, spec in charts
+                 if self.chart_cache.get((src, _chart_key(spec))) is None]
+        self.chart_keys = {src: _chart_key(spec) for src, spec in charts}
+        self.charts = _ChartJob(fresh, in_process=self.serving and self.warm)
         payload = archive.to_json(lambda r: links.url(r.path))
         payload.update(comparison_json(archive))
         for comparison in declared(archive):
@@ -240,8 +249,12 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
                             "a report of the archive")
         files.get_file_from_path(REPORTS_JSON).content_string = json.dumps(  # type: ignore[union-attr]
             payload, ensure_ascii=False, separators=(",", ":"))
-        # Header cards and related reports, rendered now on every core.
-        self.fragments = dict(fork_map(_fragments, list(range(len(archive.reports))), self))
+        # Header cards and related reports: rendered now on every core when that is
+        # possible, else page by page as MkDocs renders them (a `serve --dirty`
+        # rebuild then renders only the pages that changed).
+        self.fragments = {}
+        if can_fork() and len(archive.reports) >= MIN_ITEMS:
+            self.fragments = dict(fork_map(_fragments, list(range(len(archive.reports))), self))
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         """Put the charts, drawn meanwhile in another process, into their files.
@@ -252,10 +265,15 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         if not self.config.enabled or self.charts is None:
             return None
         begin = time.perf_counter()
-        for src_uri, svg in self.charts.result().items():
+        for src_uri, drawn in self.charts.result().items():
+            self.chart_cache[(src_uri, self.chart_keys[src_uri])] = drawn
+        for src_uri, key in self.chart_keys.items():
             file = files.get_file_from_path(src_uri)
-            if file is not None:
-                file.content_string = svg
+            cached = self.chart_cache.get((src_uri, key))
+            if file is not None and cached is not None:
+                file.content_string = cached
+        wanted = set(self.chart_keys.items())
+        self.chart_cache = {k: v for k, v in self.chart_cache.items() if k in wanted}
         self.charts = None
         self.own_time += time.perf_counter() - begin
         return None
@@ -370,6 +388,11 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         if index_file.is_file():
             merge_into(index_file, self.archive.reports, lambda r: self.links.url(r.path))
         self.own_time += time.perf_counter() - begin
+        if self.serving and not self.warm:
+            # Later rebuilds draw their few changed charts here: import matplotlib now,
+            # while the server waits for the first edit.
+            threading.Thread(target=_import_matplotlib, daemon=True).start()
+            self.warm = True
         log.info(self._summary_line())
 
     def _summary_line(self) -> str:
@@ -424,6 +447,14 @@ class _Links:
         return get_relative_url(self._urls.get(to_src, ""), self._urls.get(from_src, ""))
 
 
+def _import_matplotlib() -> None:
+    import matplotlib.figure  # noqa: F401
+
+
+def _chart_key(spec: dict[str, Any]) -> str:
+    return json.dumps(spec, sort_keys=True)
+
+
 def _render_page(context: tuple[list[Any], _Links], index: int) -> tuple[str, str]:
     """One generated page's content (runs in forked workers too)."""
     pages, links = context
@@ -453,10 +484,10 @@ class _ChartJob:
     drawn here when they are needed.
     """
 
-    def __init__(self, specs: list[tuple[str, dict[str, Any]]]) -> None:
+    def __init__(self, specs: list[tuple[str, dict[str, Any]]], in_process: bool = False) -> None:
         self.specs = specs
         self.process: subprocess.Popen[bytes] | None = None
-        if not specs:
+        if not specs or in_process:
             return
         try:
             self.process = subprocess.Popen(
