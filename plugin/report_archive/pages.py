@@ -49,6 +49,7 @@ NEWEST_ON_HOME = 6
 # Generated pages put this line before their HTML listing, which bypasses Markdown.
 LISTING_MARKER = "<!-- report-archive:listing -->"
 RELATED_COUNT = 5
+RELATED_POOL = 60
 
 _HEADER_LINE_RE = re.compile(
     r"^\s*\*\*(Machine Learning Experiment Report|Researchers|Authors|Date|Status)\*\*"
@@ -283,7 +284,9 @@ def related(report: Report, archive: Archive, links: Links) -> dict[str, list[di
     shared: Counter[int] = Counter()
     by_id: dict[int, Report] = {}
     for raw in report.tags:
-        for other in archive.tag_of(raw).reports:
+        # Among each tag's newest reports only: related reports favour recent work,
+        # and the cost per report stays the same however large the archive grows.
+        for other in archive.tag_of(raw).reports[:RELATED_POOL]:
             if id(other) not in seen:
                 shared[id(other)] += 1
                 by_id[id(other)] = other

@@ -59,3 +59,50 @@ def fork_map(function: Callable[[Any, Item], Result], items: Sequence[Item],
                     for result in part]
     finally:
         _CONTEXT = None
+
+
+class Background:
+    """`fork_map` started now and collected later, while this process does other work.
+
+    Without fork (or for few items) the work is done, lazily, on the first call of
+    `result`.
+    """
+
+    def __init__(self, function: Callable[[Any, Any], Any], items: Sequence[Any],
+                 context: Any, min_items: int = MIN_ITEMS) -> None:
+        global _CONTEXT
+        self.function, self.items, self.context = function, items, context
+        self.pool: ProcessPoolExecutor | None = None
+        self.futures: list[Any] = []
+        self.done: list[Any] | None = None
+        if len(items) < min_items or not can_fork():
+            return
+        count = workers()
+        size = max(1, len(items) // (count * 2))
+        _CONTEXT = context
+        try:
+            self.pool = ProcessPoolExecutor(max_workers=count,
+                                            mp_context=multiprocessing.get_context("fork"))
+            # With fork, the first submit starts every worker: they inherit the context.
+            self.futures = [self.pool.submit(_run, (function, items[i:i + size]))
+                            for i in range(0, len(items), size)]
+        finally:
+            _CONTEXT = None
+
+    def result(self) -> list[Any]:
+        if self.done is None:
+            if self.pool is None:
+                self.done = [self.function(self.context, item) for item in self.items]
+            else:
+                try:
+                    self.done = [r for future in self.futures for r in future.result()]
+                finally:
+                    self.pool.shutdown(wait=True)
+                    self.pool = None
+        return self.done
+
+    def close(self) -> None:
+        """Stop the workers, whether or not their results were collected."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None

@@ -47,7 +47,7 @@ from .pages import (
     related,
     strip_header_block,
 )
-from .parallel import MIN_ITEMS, can_fork, fork_map
+from .parallel import MIN_ITEMS, Background, can_fork, fork_map
 from .render import TEMPLATE_DIR, Renderer
 from .report import Report
 from .sanitize import may_carry_script, sanitize_html, source_may_carry_script
@@ -109,6 +109,8 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         self.generated: set[str] = set()
         self.listings: dict[str, str] = {}
         self.fragments: dict[str, tuple[str, str]] = {}
+        self.pending: dict[str, int] = {}
+        self.page_job: Background | None = None
         self.charts: _ChartJob | None = None
         self.chart_keys: dict[str, str] = {}
         self.links = _Links(Files([]), "")
@@ -226,21 +228,20 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         self.generated = {f.src_uri for f in generated}
         links = _Links(files, config.site_url or "")
         self.links = links
-        charts = []
-        # Listing pages grow with the archive: render them on every core when it is large.
+        # Header cards grow with the archive: render them now on every core when it is
+        # large; otherwise page by page as MkDocs renders them (so a `serve --dirty`
+        # rebuild renders only the pages that changed).
+        self.fragments = {}
+        if len(archive.reports) >= MIN_ITEMS and can_fork():
+            self.fragments = dict(fork_map(_fragments, list(range(len(archive.reports))), self))
+        # Listing pages are only read after every report's Markdown: render them on
+        # the other cores meanwhile, and hand them to MkDocs as it reads them.
         pages = [p for p in planned if p.render is not None]
-        rendered = dict(fork_map(_render_page, list(range(len(pages))), (pages, links),
-                                 min_items=8 if len(archive.reports) >= 200 else len(pages) + 1))
-        for page, file in zip(planned, generated, strict=False):
-            if page.render is not None:
-                file.content_string = self._shell(page.src_uri, rendered[page.src_uri])
-            elif page.chart is not None:
-                charts.append((page.src_uri, page.chart))
-        # Charts are kept by their data between `serve` rebuilds: only new ones are drawn.
-        fresh = [(src, spec) for src, spec in charts
-                 if self.chart_cache.get((src, _chart_key(spec))) is None]
-        self.chart_keys = {src: _chart_key(spec) for src, spec in charts}
-        self.charts = _ChartJob(fresh, in_process=self.serving and self.warm)
+        self.pending = {p.src_uri: i for i, p in enumerate(pages)}
+        self.page_job = Background(_render_page, list(range(len(pages))), (self, pages),
+                                   min_items=8 if len(archive.reports) >= MIN_ITEMS
+                                   else len(pages) + 1)
+        charts = [(page.src_uri, page.chart) for page in planned if page.chart is not None]
         payload = archive.to_json(lambda r: links.url(r.path))
         payload.update(comparison_json(archive))
         for comparison in declared(archive):
@@ -249,12 +250,23 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
                             "a report of the archive")
         files.get_file_from_path(REPORTS_JSON).content_string = json.dumps(  # type: ignore[union-attr]
             payload, ensure_ascii=False, separators=(",", ":"))
-        # Header cards and related reports: rendered now on every core when that is
-        # possible, else page by page as MkDocs renders them (a `serve --dirty`
-        # rebuild then renders only the pages that changed).
-        self.fragments = {}
-        if can_fork() and len(archive.reports) >= MIN_ITEMS:
-            self.fragments = dict(fork_map(_fragments, list(range(len(archive.reports))), self))
+        # Charts are kept by their data between `serve` rebuilds: only new ones are
+        # drawn, started last so that they share the second core with nothing else.
+        fresh = [(src, spec) for src, spec in charts
+                 if self.chart_cache.get((src, _chart_key(spec))) is None]
+        self.chart_keys = {src: _chart_key(spec) for src, spec in charts}
+        self.charts = _ChartJob(fresh, in_process=self.serving and self.warm)
+
+    def on_page_read_source(self, *, page: Page, config: MkDocsConfig) -> str | None:
+        """Hand MkDocs a generated listing page, rendered meanwhile on another core."""
+        if not self.config.enabled or page.file.src_uri not in self.pending:
+            return None
+        begin = time.perf_counter()
+        assert self.page_job is not None
+        content = self.page_job.result()[self.pending[page.file.src_uri]]
+        shell = self._shell(page.file.src_uri, content)
+        self.own_time += time.perf_counter() - begin
+        return shell
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         """Put the charts, drawn meanwhile in another process, into their files.
@@ -262,9 +274,20 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         MkDocs copies static files after this event, once every page's Markdown
         is rendered: the charts were drawn on the other core during that time.
         """
-        if not self.config.enabled or self.charts is None:
+        if not self.config.enabled:
             return None
         begin = time.perf_counter()
+        if self.page_job is not None:
+            # Feeds are static files: MkDocs copies them after this event.
+            done = self.page_job.result()
+            for src_uri, index in self.pending.items():
+                if not src_uri.endswith(".md"):
+                    file = files.get_file_from_path(src_uri)
+                    if file is not None:
+                        file.content_string = done[index]
+        if self.charts is None:
+            self.own_time += time.perf_counter() - begin
+            return None
         for src_uri, drawn in self.charts.result().items():
             self.chart_cache[(src_uri, self.chart_keys[src_uri])] = drawn
         for src_uri, key in self.chart_keys.items():
@@ -384,6 +407,7 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         if not self.config.enabled or self.archive is None:
             return
         begin = time.perf_counter()
+        self._finish_jobs()
         index_file = Path(config.site_dir) / "search" / "search_index.json"
         if index_file.is_file():
             merge_into(index_file, self.archive.reports, lambda r: self.links.url(r.path))
@@ -394,6 +418,18 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
             threading.Thread(target=_import_matplotlib, daemon=True).start()
             self.warm = True
         log.info(self._summary_line())
+
+    def on_build_error(self, *, error: Exception) -> None:
+        """Stop the workers of a build that failed."""
+        self._finish_jobs()
+
+    def _finish_jobs(self) -> None:
+        if self.page_job is not None:
+            self.page_job.close()
+            self.page_job = None
+        if self.charts is not None:
+            self.charts.close()
+            self.charts = None
 
     def _summary_line(self) -> str:
         assert self.archive is not None
@@ -455,10 +491,11 @@ def _chart_key(spec: dict[str, Any]) -> str:
     return json.dumps(spec, sort_keys=True)
 
 
-def _render_page(context: tuple[list[Any], _Links], index: int) -> tuple[str, str]:
-    """One generated page's content (runs in forked workers too)."""
-    pages, links = context
-    return pages[index].src_uri, pages[index].render(links)
+def _render_page(context: tuple[ReportArchivePlugin, list[Any]], index: int) -> str:
+    """A generated page's content (runs in forked workers too)."""
+    plugin, pages = context
+    content: str = pages[index].render(plugin.links)
+    return content
 
 
 def _fragments(plugin: ReportArchivePlugin, item: int | Report) -> tuple[str, tuple[str, str]]:
@@ -519,3 +556,12 @@ class _ChartJob:
                 process.stdout.close()
                 process.stderr.close()
         return render_all(self.specs)
+
+    def close(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            for stream in (self.process.stdout, self.process.stderr):
+                if stream is not None:
+                    stream.close()
+            self.process = None
