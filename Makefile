@@ -35,7 +35,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/mypy
 
 bench: $(VENV)/.installed
-	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/bench.py --a-sizes 100 1000 $(BENCH_ARGS)
 
 clean:
 	rm -rf site $(VENV) tests/artifacts .pytest_cache .mypy_cache .ruff_cache

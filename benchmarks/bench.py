@@ -301,6 +301,11 @@ the process and its children.
 
 {chr(10).join(serve)}
 
+A is built only at the sizes given to `--a-sizes` (`make bench`: 100 and 1,000
+reports): plain Material at 5,000 reports renders a navigation of 5,000 entries
+into each of 5,000 pages, which takes tens of minutes and several gigabytes of
+disk. Peak memory of B sums forked workers, which share most of their pages.
+
 ![Build time against archive size, for plain Material and Report Archive]({plot.name})
 
 ## How to read it

@@ -10,8 +10,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
 
-import bench  # noqa: E402
-from generate import generate  # noqa: E402
+import bench
+from generate import generate
 
 pytestmark = pytest.mark.slow
 

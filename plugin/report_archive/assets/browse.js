@@ -13,20 +13,24 @@
     var sortSelect = form.querySelector("[data-sort]");
     var orderSelect = form.querySelector("[data-order]");
     var filters = Array.prototype.slice.call(form.querySelectorAll("[data-filter]"));
-    var rows = Array.prototype.slice.call(body.rows).map(function (tr, index) {
-      return {
-        tr: tr,
-        index: index,
-        date: tr.dataset.date,
-        title: tr.dataset.title.toLowerCase(),
-        status: tr.dataset.status,
-        year: tr.dataset.year,
-        tag: JSON.parse(tr.dataset.tag),
-        author: JSON.parse(tr.dataset.author),
-        dataset: JSON.parse(tr.dataset.dataset),
-        metrics: JSON.parse(tr.dataset.metrics)
-      };
-    });
+    var rows = null;  // read from the table on first use, not at load
+
+    function readRows() {
+      return Array.prototype.slice.call(body.rows).map(function (tr, index) {
+        return {
+          tr: tr,
+          index: index,
+          date: tr.dataset.date,
+          title: tr.dataset.title.toLowerCase(),
+          status: tr.dataset.status,
+          year: tr.dataset.year,
+          tag: JSON.parse(tr.dataset.tag),
+          author: JSON.parse(tr.dataset.author),
+          dataset: JSON.parse(tr.dataset.dataset),
+          metrics: JSON.parse(tr.dataset.metrics)
+        };
+      });
+    }
 
     function fold(name, text) {
       var lower = text.toLowerCase();
@@ -76,6 +80,7 @@
     }
 
     function apply(push) {
+      if (rows === null) rows = readRows();
       var shown = 0;
       var sorted = rows.slice().sort(compare(sortSelect.value, orderSelect.value));
       var fragment = document.createDocumentFragment();
@@ -117,8 +122,12 @@
     form.addEventListener("change", function () { apply(true); });
     form.addEventListener("reset", function () { setTimeout(function () { apply(true); }, 0); });
     form.addEventListener("submit", function (event) { event.preventDefault(); });
-    restore();
-    apply(false);
+    // The page comes sorted newest first and unfiltered: only a shared query
+    // needs the rows filtered and reordered on load.
+    if (location.search) {
+      restore();
+      apply(false);
+    }
   }
 
   if (window.document$ && typeof window.document$.subscribe === "function") {
