@@ -115,6 +115,17 @@ def example_site_flat(tmp_path_factory: pytest.TempPathFactory) -> Build:
     return result
 
 
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium through Playwright, one per test module."""
+    from browser import launch_browser
+
+    manager, chromium = launch_browser()
+    yield chromium
+    chromium.close()
+    manager.stop()
+
+
 @pytest.fixture
 def chdir() -> Iterator[Any]:
     start = Path.cwd()

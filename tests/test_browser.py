@@ -9,20 +9,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from browser import launch_browser, screenshot, serve
+from browser import screenshot, serve
 from conftest import Build
 
 pytestmark = pytest.mark.browser
 REPORT = "2023-02-14-bert-base-sst2/"
 BERT = "BERT-base Fine-tuning on SST-2"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    manager, chromium = launch_browser()
-    yield chromium
-    chromium.close()
-    manager.stop()
 
 
 @pytest.fixture(scope="module")

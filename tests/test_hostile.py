@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from browser import launch_browser, serve
+from browser import serve
 from conftest import Build, build_site
 from hostile import MARK, XSS, Case, cases, write_archive
 from report_archive.rules import RULES
@@ -116,14 +116,6 @@ def test_values_are_escaped_in_title_and_nav(hostile: tuple[Path, Build, Build])
         assert "<script>window.__pwned" not in text, page
         assert "onerror='window.__pwned" not in text and 'onerror="window.__pwned' not in text
         assert 'href="javascript:' not in text, page
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    manager, chromium = launch_browser()
-    yield chromium
-    chromium.close()
-    manager.stop()
 
 
 def test_no_script_from_a_report_runs_on_any_page(hostile: tuple[Path, Build, Build],

@@ -12,14 +12,13 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from browser import REQUIRED, launch_browser, link_check, serve
+from browser import REQUIRED, link_check, serve
 from conftest import EXAMPLE_DOCS, ROOT, Build, build_site
 
 pytestmark = pytest.mark.slow
@@ -125,14 +124,6 @@ def test_generated_pages_are_valid_html(example_site: Build) -> None:
     # The allowance is not stale: Material's markup still has these.
     assert {known for known in MATERIAL_MARKUP
             if any(known in m["message"] for m in messages)} == MATERIAL_MARKUP
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    manager, chromium = launch_browser()
-    yield chromium
-    chromium.close()
-    manager.stop()
 
 
 def test_pages_have_no_axe_violations(example_site: Build, browser: Any) -> None:
