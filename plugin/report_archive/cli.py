@@ -102,8 +102,12 @@ def _print(diagnostics: list[Diagnostic], checked: int, reports: int, fmt: str) 
     errors = sum(1 for d in diagnostics if d.severity == "error")
     warnings = len(diagnostics) - errors
     files_with = len({d.path for d in diagnostics})
-    click.echo(f"Checked {checked} files ({reports} reports): {errors} errors, {warnings} "
-               f"warnings in {files_with} files.", err=bool(diagnostics))
+    def count(number: int, noun: str) -> str:
+        return f"{number} {noun}{'' if number == 1 else 's'}"
+
+    click.echo(f"Checked {count(checked, 'file')} ({count(reports, 'report')}): "
+               f"{count(errors, 'error')}, {count(warnings, 'warning')} in "
+               f"{count(files_with, 'file')}.", err=bool(diagnostics))
 
 
 def github_annotation(d: Diagnostic) -> str:
