@@ -232,6 +232,13 @@ def _dataset_keys(report: Report, archive: Archive) -> list[str]:
     return archive.dataset_keys(report)
 
 
+def _keys_of(report: Report, archive: Archive) -> list[str]:
+    """The matching key of each of the report's datasets, in order (duplicates kept)."""
+    from .values import dataset_key
+
+    return [dataset_key(d, archive.settings.dataset_aliases) for d in report.datasets]
+
+
 def _query(value: str) -> str:
     from urllib.parse import quote
 
@@ -323,7 +330,9 @@ def card_context(report: Report, archive: Archive) -> dict[str, Any]:
         "report": report,
         "status_label": STATUS_LABELS.get(report.status or "", "Draft"),
         "tags": [{"name": t, "src": tag_page(archive.tag_of(t))} for t in report.tags],
-        "datasets": [{"name": d, "src": None} for d in report.datasets],
+        "datasets": [{"name": d, "src": compare_page(archive.dataset_slugs[key])
+                      if key in archive.dataset_slugs else None}
+                     for d, key in zip(report.datasets, _keys_of(report, archive), strict=True)],
         "own_model": own["model"] if own else "",
         "headline": headline,
     }
