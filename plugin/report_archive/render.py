@@ -9,14 +9,12 @@ turns Markdown's punctuation into character references so a title like
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Callable, Sequence
 from importlib import resources
 from typing import Any
-from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 TEMPLATE_DIR = str(resources.files("report_archive") / "templates")
 _MD_SPECIAL = set("\\`*_{}[]()<>#+-.!|~^=:&\"'$%@")
@@ -26,18 +24,6 @@ def md(value: object) -> Markup:
     """Text for generated Markdown: every punctuation mark as a character reference."""
     text = " ".join(str(value).split())
     return Markup("".join(f"&#{ord(c)};" if c in _MD_SPECIAL else c for c in text))
-
-
-def md_cell(value: object) -> Markup:
-    """Like `md`, for a table cell; an empty value shows as an em dash."""
-    text = str(value).strip()
-    return md(text) if text else Markup("—")
-
-
-def link(from_src: str, to_src: str) -> Markup:
-    """A relative link between two source files, for MkDocs to resolve and check."""
-    start = posixpath.dirname(from_src) or "."
-    return Markup(quote(posixpath.relpath(to_src, start), safe="/#"))
 
 
 def fmt_metric(metric: dict[str, Any] | None) -> str:
@@ -67,7 +53,7 @@ class Renderer:
             undefined=StrictUndefined,
             keep_trailing_newline=True,
         )
-        self.env.filters.update(md=md, md_cell=md_cell, metric=fmt_metric)
+        self.env.filters.update(md=md, metric=fmt_metric)
 
     def render(self, name: str, **context: Any) -> str:
         return self.env.get_template(name).render(**context)
@@ -78,5 +64,3 @@ class Renderer:
     def problems(self, diagnostics: Sequence[Any]) -> str:
         return self.render("report-archive/problems.html", diagnostics=diagnostics)
 
-
-__all__ = ["Markup", "Renderer", "escape", "fmt_metric", "link", "md", "md_cell"]

@@ -9,7 +9,7 @@ from typing import Any
 
 from .diagnostics import Collector, Diagnostic
 from .front_matter import check_front_matter
-from .markdown_scan import Heading, Scan, Table, scan
+from .markdown_scan import Scan, scan
 from .sanity import check_numbers
 from .sections import SectionMap, check_sections
 from .settings import Settings
@@ -255,11 +255,3 @@ def _next_steps(body: Scan, sections: SectionMap) -> dict[str, int]:
         return {"done": 0, "total": 0}
     tasks = [done for line, done in body.tasks if span[0] <= line < span[1]]
     return {"done": sum(tasks), "total": len(tasks)}
-
-
-def heading_lines(headings: list[Heading]) -> list[int]:
-    return [h.line for h in headings]
-
-
-def first_table_between(tables: list[Table], start: int, end: int) -> Table | None:
-    return next((t for t in tables if start < t.line < end), None)
