@@ -145,3 +145,20 @@ def test_tags_that_slug_alike_keep_every_report_reachable(tmp_path: Path) -> Non
     vision = (result.site / "tags" / "vision" / "index.html").read_text(encoding="utf-8")
     assert "Report nested" in vision and "Report parent" in vision
     assert slugs["nested.md"] == "vision/detection"
+
+
+def test_datasets_that_slug_alike_keep_two_leaderboards(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name, dataset in (("one", "C++"), ("two", "C plus plus")):
+        text = with_tags('["nlp"]', f"Report {name}")
+        text = text.replace("\ntype:", f"\ndataset: {json.dumps(dataset)}\ntype:", 1)
+        (docs / f"{name}.md").write_text(text, encoding="utf-8")
+    result = build_site(tmp_path, docs)
+    assert result.error is None, result.messages()
+    data = json.loads((result.site / "reports.json").read_text(encoding="utf-8"))
+    slugs = {b["dataset"]: b["slug"] for b in data["leaderboards"]}
+    assert set(slugs) == {"C++", "C plus plus"} and len(set(slugs.values())) == 2
+    for dataset, slug in slugs.items():
+        html = (result.site / "compare" / slug / "index.html").read_text(encoding="utf-8")
+        assert f"Leaderboard: {dataset}" in html.replace("&#43;", "+").replace("&#32;", " ")

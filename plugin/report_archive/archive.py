@@ -13,7 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from .diagnostics import Diagnostic, sort_key
+from .diagnostics import Collector, Diagnostic, sort_key
 from .parallel import fork_map
 from .report import Report, read_report
 from .settings import Settings
@@ -75,19 +75,22 @@ def discover(root: Path) -> list[Path]:
     return found
 
 
+def unreadable_report(path: str, error: OSError) -> Report:
+    """A file the system cannot read: named in an error, never dropped."""
+    report = Report(path=path, content_hash="", readable=False, is_report=True)
+    out = Collector(path)
+    out.add("file-encoding", f"file cannot be read: {error.strerror or error}", None,
+            hint="Check the file's permissions.")
+    report.diagnostics = out.items
+    return report
+
+
 def _read_one(job: tuple[str, str, Settings]) -> Report:
     path, shown, settings = job
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
-        report = Report(path=shown, content_hash="", readable=False, is_report=True)
-        from .diagnostics import Collector
-
-        out = Collector(shown)
-        out.add("file-encoding", f"file cannot be read: {exc.strerror or exc}", None,
-                hint="Check the file's permissions.")
-        report.diagnostics = out.items
-        return report
+        return unreadable_report(shown, exc)
     return read_report(raw, shown, settings)
 
 
@@ -191,7 +194,9 @@ class Archive:
         self.tags = build_tags(self._reports)
         self.cross = check_scales(self.reports, self.settings)
         names = self.dataset_names()
-        self.dataset_slugs = {key: slugify(name) for key, name in names.items()}
+        # Two datasets whose names slug alike still get two leaderboards.
+        slugs = assign_slugs(names.values())
+        self.dataset_slugs = {key: slugs[name] for key, name in names.items()}
 
     @property
     def reports(self) -> list[Report]:

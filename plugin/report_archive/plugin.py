@@ -26,7 +26,7 @@ from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from .archive import Archive, read_many
+from .archive import Archive, read_many, unreadable_report
 from .charts import render_all
 from .compare import comparison_json, declared
 from .diagnostics import Diagnostic
@@ -158,10 +158,19 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
             return None
         begin = time.perf_counter()
         pages = list(files.documentation_pages())
-        raws = [self._raw(file) for file in pages]
-        keys = [(file.src_uri, hash(raw)) for file, raw in zip(pages, raws, strict=True)]
-        missing = [(raw, key[0]) for raw, key in zip(raws, keys, strict=True)
-                   if key not in self._cache]
+        keys: list[tuple[str, int]] = []
+        missing: list[tuple[bytes, str]] = []
+        for file in pages:
+            try:
+                raw = file.content_bytes
+            except OSError as exc:
+                key = (file.src_uri, hash(str(exc)))
+                self._cache[key] = unreadable_report(file.src_uri, exc)
+            else:
+                key = (file.src_uri, hash(raw))
+                if key not in self._cache:
+                    missing.append((raw, file.src_uri))
+            keys.append(key)
         for report, (raw, src_uri) in zip(read_many(missing, self.settings), missing,
                                           strict=True):
             self._cache[(src_uri, hash(raw))] = report
@@ -184,13 +193,6 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         self._add_generated(files, archive, config)
         self.own_time += time.perf_counter() - begin
         return files
-
-    @staticmethod
-    def _raw(file: File) -> bytes:
-        try:
-            return file.content_bytes
-        except OSError as exc:
-            return f"cannot read: {exc}".encode()
 
     def _replace_unreadable(self, files: Files, file: File, report: Report,
                             config: MkDocsConfig) -> None:
