@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
+import logging
+import subprocess
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,6 +22,7 @@ PRIMARY = "#3f51b5"
 BEST = "#1b6e20"
 MUTED = "#9e9e9e"
 MAX_BARS = 40
+log = logging.getLogger("mkdocs.plugins.report_archive.charts")
 
 
 def _figure(width: float, height: float) -> tuple[Any, Any]:
@@ -106,11 +111,63 @@ def render_all(specs: list[tuple[str, dict[str, Any]]]) -> dict[str, str]:
     return {path: render(spec) for path, spec in specs}
 
 
+def chart_key(spec: dict[str, Any]) -> str:
+    """The identity of a chart's data, for keeping drawn charts between rebuilds."""
+    return json.dumps(spec, sort_keys=True)
+
+
+def preload() -> None:
+    """Import the chart library ahead of the first chart (it takes about a second)."""
+    import matplotlib.figure  # noqa: F401
+
+
+class ChartJob:
+    """Charts drawn in a separate process while MkDocs renders the pages.
+
+    matplotlib's import and drawing take about a second; MkDocs uses one core,
+    so a second process makes that free. If the process fails, the charts are
+    drawn here when they are needed.
+    """
+
+    def __init__(self, specs: list[tuple[str, dict[str, Any]]], in_process: bool = False) -> None:
+        self.specs = specs
+        self.process: subprocess.Popen[bytes] | None = None
+        self.payload = json.dumps(specs).encode("utf-8")
+        if not specs or in_process:
+            return
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "report_archive.charts"], stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        except OSError as exc:
+            log.debug("charts drawn in this process: %s", exc)
+            self.process = None
+
+    def result(self) -> dict[str, str]:
+        process, self.process = self.process, None
+        if process is not None:
+            try:
+                # Both pipes are read together, so a long error cannot block the process.
+                out, err = process.communicate(self.payload, timeout=600)
+                if process.returncode == 0:
+                    drawn: dict[str, str] = json.loads(out)
+                    return drawn
+                log.debug("chart process failed: %s", err.decode(errors="replace")[-500:])
+            except (subprocess.TimeoutExpired, ValueError, OSError) as exc:
+                process.kill()
+                process.communicate()
+                log.debug("chart process failed: %s", exc)
+        return render_all(self.specs)
+
+    def close(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.communicate()
+            self.process = None
+
+
 def main() -> None:
     """`python -m report_archive.charts`: JSON specs on stdin, JSON {path: svg} on stdout."""
-    import json
-    import sys
-
     specs = [(path, spec) for path, spec in json.load(sys.stdin)]
     json.dump(render_all(specs), sys.stdout)
 
