@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 
 import pytest
+
 from conftest import EXAMPLE_DOCS, build_site
 
 pytestmark = pytest.mark.slow

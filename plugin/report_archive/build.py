@@ -172,7 +172,8 @@ class SiteBuild:
             self.planned = plan_pages(self.archive, self.renderer)
             files = [NewFile(page.src_uri, "") for page in self.planned]
             if not has_home:
-                files.append(NewFile(HOME, f"---\ntitle: Home\n---\n\n# {html.escape(site_name)}\n"))
+                title = html.escape(site_name)
+                files.append(NewFile(HOME, f"---\ntitle: Home\n---\n\n# {title}\n"))
             files.append(NewFile(REPORTS_JSON, ""))
             for name in ASSET_NAMES:
                 text = (resources.files("report_archive") / "assets" / name).read_text("utf-8")

@@ -138,9 +138,9 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         for file in generated:
             files.append(file)
         for report in archive.reports:
-            file = files.get_file_from_path(report.path)
-            if file is not None and report.path != HOME and file.inclusion.is_in_nav():
-                file.inclusion = InclusionLevel.NOT_IN_NAV
+            source = files.get_file_from_path(report.path)
+            if source is not None and report.path != HOME and _in_nav(source):
+                source.inclusion = InclusionLevel.NOT_IN_NAV
         reports_json = files.get_file_from_path(REPORTS_JSON)
         assert reports_json is not None
         reports_json.content_string = self.site.begin_rendering(
@@ -166,7 +166,8 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
             return None
         items = list(nav.items)
         newest = self.site.archive.newest_first()[:self.site.settings.nav_max_reports]
-        report_pages = [p for p in (_page(files, r.path) for r in newest) if p is not None]
+        report_pages: list[Any] = [p for p in (_page(files, r.path) for r in newest)
+                                   if p is not None]
         if report_pages:
             items.append(Section("Reports", report_pages))
         items += [p for p in (_page(files, src) for src in (BROWSE, COMPARE_INDEX, TAG_INDEX))
@@ -248,6 +249,10 @@ def _source(file: File) -> Source:
         return Source(file.src_uri, raw=file.content_bytes)
     except OSError as exc:
         return Source(file.src_uri, error=exc)
+
+
+def _in_nav(file: File) -> bool:
+    return bool(file.inclusion.is_in_nav())  # type: ignore[no-untyped-call]
 
 
 def _page(files: Files, src_uri: str) -> Page | None:
