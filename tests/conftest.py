@@ -139,3 +139,15 @@ def chdir() -> Iterator[Any]:
 
 def python() -> str:
     return sys.executable
+
+
+_SITE_FIXTURES = {"example_site", "example_site_flat"}
+_SITE_MODULES = {"test_build", "test_site_pages"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Whole-site builds are `slow`: `make test-fast` runs the rest, the core's tests."""
+    for item in items:
+        module = item.module.__name__ if isinstance(item, pytest.Function) else ""
+        if _SITE_FIXTURES & set(getattr(item, "fixturenames", ())) or module in _SITE_MODULES:
+            item.add_marker(pytest.mark.slow)

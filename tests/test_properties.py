@@ -13,6 +13,7 @@ from itertools import pairwise
 from pathlib import Path
 
 import markdown
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -155,6 +156,7 @@ TAGS = st.lists(st.sampled_from(["nlp", "NLP", "C++", "C#", "c", "vision/detecti
                 min_size=1, max_size=3, unique=True)
 
 
+@pytest.mark.slow
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(st.sampled_from(sorted(BREAKAGES)), TAGS), min_size=1, max_size=5))
 def test_no_report_is_ever_lost(archive: list[tuple[str, list[str]]]) -> None:

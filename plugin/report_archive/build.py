@@ -40,7 +40,7 @@ from .pages import (
     strip_header_block,
 )
 from .parallel import MIN_ITEMS, Background, can_fork, fork_map
-from .render import Renderer
+from .render import Renderer, md
 from .report import Report
 from .sanitize import may_carry_script, sanitize_html, source_may_carry_script
 from .search_index import merge_into
@@ -329,8 +329,12 @@ class SiteBuild:
 
 
 def unreadable_page(report: Report) -> str:
-    """The page shown in place of a file that cannot be read: HTML, so no name is Markdown."""
-    items = "".join(f"<li><code>{html.escape(d.location())}</code>: {html.escape(d.message)}</li>"
+    """The page shown in place of a file that cannot be read.
+
+    File names and messages become character references, so none of their
+    punctuation can be read as Markdown or HTML.
+    """
+    items = "".join(f"<li><code>{md(d.location())}</code>: {md(d.message)}</li>"
                     for d in report.diagnostics)
     return f"# Unreadable report\n\n<ul>{items}</ul>\n"
 
