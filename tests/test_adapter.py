@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+import warnings
 from pathlib import Path
 
 import pytest
@@ -54,3 +56,62 @@ def test_automatic_nav_lists_the_newest_reports_then_listings(tmp_path: Path) ->
     assert "2023-02-14-bert-base-sst2/" not in nav  # older than the newest three
     for label in ("Reports", "Browse reports", "Tags"):
         assert label in nav
+
+
+def _consumer(tmp: Path, plugins: list[object], pages_file: str | None = None) -> Path:
+    docs = tmp / "docs"
+    (docs / "guide").mkdir(parents=True)
+    for name in ("2023-02-14-bert-base-sst2.md", "2024-03-11-roberta-large-sst2.md"):
+        (docs / name).write_bytes((EXAMPLE_DOCS / name).read_bytes())
+    (docs / "index.md").write_text("# Home\n\nWelcome.\n", encoding="utf-8")
+    (docs / "guide" / "about.md").write_text("# About\n\nUs.\n", encoding="utf-8")
+    if pages_file is not None:
+        (docs / ".pages").write_text(pages_file, encoding="utf-8")
+    return docs
+
+
+def _nav_links(html: str) -> list[str]:
+    start = html.index("md-nav--primary")
+    return re.findall(r'href="([^"]+)" class="md-nav__link', html[start:start + 30000])
+
+
+@pytest.mark.parametrize("ours_first", [True, False], ids=["ours-first", "ours-last"])
+def test_awesome_pages_keeps_a_report_where_pages_file_puts_it(tmp_path: Path,
+                                                               ours_first: bool) -> None:
+    docs = _consumer(tmp_path, [], "nav:\n  - index.md\n  - 2023-02-14-bert-base-sst2.md\n"
+                     "  - guide\n  - ...\n")
+    plugins = ["report-archive", "awesome-pages"] if ours_first else \
+        ["awesome-pages", "report-archive"]
+    with warnings.catch_warnings():
+        # awesome-pages warns about any plugin with `on_nav` listed before it; ours runs last.
+        warnings.simplefilter("ignore")
+        result = build_site(tmp_path, docs, plugins=["search", *plugins], strict=True)
+    assert result.error is None, result.error
+    links = _nav_links(result.page(""))
+    assert links.index("2023-02-14-bert-base-sst2/") < links.index("guide/about/")
+    assert "2024-03-11-roberta-large-sst2/" in links  # placed by `...`
+    assert links[-3:] == ["browse/", "compare/", "tags/"]
+
+
+@pytest.mark.parametrize("order", [("material/tags", "report-archive", "redirects"),
+                                   ("report-archive", "redirects", "material/tags"),
+                                   ("redirects", "report-archive", "material/tags")])
+def test_material_tags_and_redirects_in_any_order(tmp_path: Path,
+                                                  order: tuple[str, ...]) -> None:
+    docs = _consumer(tmp_path, [])
+    (docs / "tags.md").write_text("# Tags\n\n<!-- material/tags -->\n", encoding="utf-8")
+    plugins: list[object] = [
+        {"redirects": {"redirect_maps": {"old-board.md": "compare/sst-2/index.md",
+                                         "old-nlp.md": "tags/nlp/index.md"}}}
+        if name == "redirects" else name for name in order]
+    result = build_site(tmp_path, docs, plugins=["search", *plugins], strict=True)
+    assert result.error is None, result.error
+    for old, new in (("old-board", "compare/sst-2/"), ("old-nlp", "tags/nlp/")):
+        assert new in result.page(f"{old}/")
+    report = result.page("2023-02-14-bert-base-sst2/")
+    # One visible tag bar: our card's; Material's is hidden on report pages.
+    assert '<nav class="md-tags" hidden>' in report
+    assert 'href="../tags/nlp/"' in report
+    # Material's index is the one at /tags/ and lists the reports under their tags.
+    index = result.page("tags/")
+    assert "2023-02-14-bert-base-sst2/" in index and 'id="tag:nlp"' in index

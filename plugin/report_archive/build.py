@@ -30,6 +30,7 @@ from .pages import (
     HOME,
     LISTING_MARKER,
     REPORTS_JSON,
+    TAG_INDEX,
     GeneratedPage,
     Links,
     PlanError,
@@ -165,11 +166,16 @@ class SiteBuild:
 
     # Planning ----------------------------------------------------------------
 
-    def plan(self, *, site_name: str, has_home: bool) -> list[NewFile]:
-        """Every file the plugin adds; pages get their content later, as MkDocs reads them."""
+    def plan(self, *, site_name: str, has_home: bool, tag_index: bool = True) -> list[NewFile]:
+        """Every file the plugin adds; pages get their content later, as MkDocs reads them.
+
+        `tag_index` False: the site has its own tag index at /tags/ (Material's tags
+        plugin), which our tag pages link to instead of ours.
+        """
         assert self.archive is not None
         with self._timed():
-            self.planned = plan_pages(self.archive, self.renderer)
+            self.planned = [p for p in plan_pages(self.archive, self.renderer)
+                            if tag_index or p.src_uri != TAG_INDEX]
             files = [NewFile(page.src_uri, "") for page in self.planned]
             if not has_home:
                 title = html.escape(site_name)

@@ -16,7 +16,7 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
@@ -69,6 +69,8 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         self.serving = False
         # One object for the life of the process, so `serve` rebuilds reuse its caches.
         self.site = SiteBuild()
+        self.generated: list[File] = []
+        self.read_from: set[str] = set()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Remember whether we are serving: then errors are shown on pages, not fatal."""
@@ -98,17 +100,51 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         self.site.start(settings, serving=self.serving, renderer=Renderer(config.theme.dirs))
         return config
 
-    @event_priority(-50)
-    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
+    @event_priority(50)
+    def _on_files_early(self, files: Files, *, config: MkDocsConfig) -> Files | None:
         """Read and validate every Markdown file once; add the generated pages.
 
-        Priority -50: after plugins that add documentation files (gen-files), so
-        their pages are read too, and before MkDocs reads any page, so a broken
-        report fails the build before anything is rendered.
+        Priority 50: before plugins that look pages up by path (redirects), so
+        our generated pages are among them, and before MkDocs reads any page, so
+        a broken report fails the build before anything is rendered.
         """
         if not self.config.enabled:
             return None
+        self._add_pages(files, config)
+        return files
+
+    @event_priority(-50)
+    def _on_files_late(self, files: Files, *, config: MkDocsConfig) -> Files | None:
+        """Read again if other plugins added or removed pages; keep ours out of MkDocs' nav.
+
+        Priority -50: after plugins that add documentation files (gen-files).
+        """
+        if not self.config.enabled:
+            return None
+        if _sources(files, self.generated) != self.read_from:
+            for file in self.generated:
+                files.remove(file)
+            self._add_pages(files, config)
+        # Reports and listings are reached from the home page, tags and browse: MkDocs
+        # keeps them out of its own navigation (and of `omitted_files` warnings). With
+        # awesome-pages, reports stay where `.pages` files put them.
+        arranged = "awesome-pages" in config.plugins
+        ours = {f.src_uri for f in self.generated}
+        if not arranged:
+            ours |= set(self.site.by_src)
+        for file in files.documentation_pages():
+            if file.src_uri in ours and file.src_uri != HOME and _in_nav(file):
+                file.inclusion = InclusionLevel.NOT_IN_NAV
+        reports_json = files.get_file_from_path(REPORTS_JSON)
+        assert reports_json is not None
+        reports_json.content_string = self.site.begin_rendering(_Links(files, config))
+        return files
+
+    on_files = CombinedEvent(_on_files_early, _on_files_late)
+
+    def _add_pages(self, files: Files, config: MkDocsConfig) -> None:
         pages = list(files.documentation_pages())
+        self.read_from = {f.src_uri for f in pages}
         archive = self.site.read([_source(f) for f in pages])
         self._log(archive.diagnostics, config)
         for new in self.site.unreadable():
@@ -117,18 +153,17 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
             if old is not None:
                 files.remove(old)
             files.append(File.generated(config, new.src_uri, content=new.content))
+        # With Material's tags plugin, the team's own tag index (`tags.md`) is the one
+        # at /tags/; ours steps aside and our tag pages link to theirs.
+        theirs = _material_tags(config) and _tag_index(files) is not None
         try:
             self.site.check_errors()
-            planned = self.site.plan(site_name=config.site_name,
-                                     has_home=files.get_file_from_path(HOME) is not None)
+            planned = self.site.plan(site_name=config.site_name, has_home=files.get_file_from_path(
+                HOME) is not None, tag_index=not theirs)
         except (BuildFailed, PlanError) as exc:
             log.info(self.site.summary_line())
             raise PluginError(f"report-archive: {exc}") from exc
-        # Generated listings and reports are reached from the home page, tags and browse;
-        # MkDocs keeps them out of its own navigation (and of `omitted_files` warnings).
-        generated = [File.generated(config, f.src_uri, content=f.content, inclusion=(
-            InclusionLevel.UNDEFINED if f.src_uri == HOME else InclusionLevel.NOT_IN_NAV))
-            for f in planned]
+        generated = [File.generated(config, f.src_uri, content=f.content) for f in planned]
         taken = {f.dest_uri: f.src_uri for f in files}
         clashes = [f"{taken[f.dest_uri]} (would be replaced by generated {f.src_uri})"
                    for f in generated if f.dest_uri in taken]
@@ -137,15 +172,7 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
                               "plugin generates; rename them: " + ", ".join(clashes))
         for file in generated:
             files.append(file)
-        for report in archive.reports:
-            source = files.get_file_from_path(report.path)
-            if source is not None and report.path != HOME and _in_nav(source):
-                source.inclusion = InclusionLevel.NOT_IN_NAV
-        reports_json = files.get_file_from_path(REPORTS_JSON)
-        assert reports_json is not None
-        reports_json.content_string = self.site.begin_rendering(
-            _Links(files, config.site_url or ""))
-        return files
+        self.generated = generated
 
     def on_page_read_source(self, *, page: Page, config: MkDocsConfig) -> str | None:
         """Hand MkDocs a generated listing page, rendered meanwhile on another core."""
@@ -168,7 +195,7 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         newest = self.site.archive.newest_first()[:self.site.settings.nav_max_reports]
         report_pages: list[Any] = [p for p in (_page(files, r.path) for r in newest)
                                    if p is not None]
-        if report_pages:
+        if report_pages and "awesome-pages" not in config.plugins:
             items.append(Section("Reports", report_pages))
         items += [p for p in (_page(files, src) for src in (BROWSE, COMPARE_INDEX, TAG_INDEX))
                   if p is not None]
@@ -195,6 +222,10 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         # Material shows `status` as a page status icon; ours is the report's status.
         page.meta.pop("status", None)
         page.meta["report_status"] = change.status
+        if _material_tags(config):
+            # The header card shows the tags: Material's own tag bar would repeat them.
+            hide = page.meta.get("hide")
+            page.meta["hide"] = [*(hide if isinstance(hide, list) else []), "tags"]
         return change.markdown
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig,
@@ -255,9 +286,22 @@ def _in_nav(file: File) -> bool:
     return bool(file.inclusion.is_in_nav())  # type: ignore[no-untyped-call]
 
 
+def _sources(files: Files, generated: list[File]) -> set[str]:
+    ours = {id(f) for f in generated}
+    return {f.src_uri for f in files.documentation_pages() if id(f) not in ours}
+
+
 def _page(files: Files, src_uri: str) -> Page | None:
     file = files.get_file_from_path(src_uri)
     return file.page if file is not None else None
+
+
+def _material_tags(config: MkDocsConfig) -> bool:
+    return any(name in config.plugins for name in ("material/tags", "tags"))
+
+
+def _tag_index(files: Files) -> File | None:
+    return files.get_file_from_path("tags.md") or files.get_file_from_path(TAG_INDEX)
 
 
 def _link(items: list[Any], parent: Any) -> None:
@@ -280,9 +324,11 @@ def _flatten(items: list[Any]) -> list[Page]:
 class _Links:
     """Relative URLs between source files, from the URLs MkDocs gives each file."""
 
-    def __init__(self, files: Files, site_url: str) -> None:
-        self.site_url = site_url
+    def __init__(self, files: Files, config: MkDocsConfig) -> None:
+        self.site_url = config.site_url or ""
         self._urls = {f.src_uri: f.url for f in files}
+        if TAG_INDEX not in self._urls and "tags.md" in self._urls:
+            self._urls[TAG_INDEX] = self._urls["tags.md"]
 
     def url(self, src: str) -> str:
         return self._urls.get(src, "")
