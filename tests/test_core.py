@@ -125,4 +125,4 @@ def test_example_report_reads_cleanly(tmp_path: Path) -> None:
     crlf = read_report(path.read_bytes().replace(b"\n", b"\r\n"), path.name, Settings())
     bom = read_report(b"\xef\xbb\xbf" + path.read_bytes(), path.name, Settings())
     assert crlf.diagnostics == bom.diagnostics == []
-    assert crlf.data == bom.data == report.data
+    assert crlf.tables == bom.tables == report.tables

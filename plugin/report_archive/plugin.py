@@ -27,9 +27,11 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
 from .archive import Archive, read_many, unreadable_report
-from .charts import render_all
-from .compare import comparison_json, declared
+from .charts import ChartSpec, render_all
+from .compare import declared
 from .diagnostics import Diagnostic
+from .export import REPORTS_SCHEMA, dumps, reports_json, schema_text
+from .model import Report
 from .pages import (
     ASSETS,
     BROWSE,
@@ -49,7 +51,6 @@ from .pages import (
 )
 from .parallel import MIN_ITEMS, Background, can_fork, fork_map
 from .render import TEMPLATE_DIR, Renderer
-from .report import Report
 from .sanitize import may_carry_script, sanitize_html, source_may_carry_script
 from .search_index import merge_into
 from .settings import Settings, SettingsError
@@ -213,6 +214,7 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
             generated.append(File.generated(config, HOME, content="---\ntitle: Home\n---\n\n"
                                             f"# {html.escape(config.site_name)}\n"))
         generated.append(File.generated(config, REPORTS_JSON, content=""))
+        generated.append(File.generated(config, REPORTS_SCHEMA, content=schema_text()))
         for name in ("report-archive.css", "browse.js"):
             with open(os.path.join(os.path.dirname(__file__), "assets", name),
                       encoding="utf-8") as handle:
@@ -244,14 +246,12 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
                                    min_items=8 if len(archive.reports) >= MIN_ITEMS
                                    else len(pages) + 1)
         charts = [(page.src_uri, page.chart) for page in planned if page.chart is not None]
-        payload = archive.to_json(lambda r: links.url(r.path))
-        payload.update(comparison_json(archive))
         for comparison in declared(archive):
             for path in comparison.missing_paths:
                 log.warning(f"comparison '{comparison.spec.name}' names '{path}', which is not "
                             "a report of the archive")
-        files.get_file_from_path(REPORTS_JSON).content_string = json.dumps(  # type: ignore[union-attr]
-            payload, ensure_ascii=False, separators=(",", ":"))
+        files.get_file_from_path(REPORTS_JSON).content_string = dumps(  # type: ignore[union-attr]
+            reports_json(archive, lambda r: links.url(r.path)))
         # Charts are kept by their data between `serve` rebuilds: only new ones are
         # drawn, started last so that they share the second core with nothing else.
         fresh = [(src, spec) for src, spec in charts
@@ -489,7 +489,7 @@ def _import_matplotlib() -> None:
     import matplotlib.figure  # noqa: F401
 
 
-def _chart_key(spec: dict[str, Any]) -> str:
+def _chart_key(spec: ChartSpec) -> str:
     return json.dumps(spec, sort_keys=True)
 
 
@@ -523,7 +523,7 @@ class _ChartJob:
     drawn here when they are needed.
     """
 
-    def __init__(self, specs: list[tuple[str, dict[str, Any]]], in_process: bool = False) -> None:
+    def __init__(self, specs: list[tuple[str, ChartSpec]], in_process: bool = False) -> None:
         self.specs = specs
         self.process: subprocess.Popen[bytes] | None = None
         if not specs or in_process:
