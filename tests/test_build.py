@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from html.parser import HTMLParser
@@ -156,7 +157,8 @@ def test_unreadable_file_is_named_and_does_not_crash_serve(tmp_path: Path) -> No
     assert any("latin1.md:2:" in m and "[file-encoding]" in m for m in built.messages(40))
     served = build_site(tmp_path, docs, command="serve")
     assert served.error is None
-    assert "not valid UTF-8" in (tmp_path / "site" / "latin1" / "index.html").read_text()
+    page = html.unescape((tmp_path / "site" / "latin1" / "index.html").read_text())
+    assert "latin1.md:2:11" in page and "not valid UTF-8" in page
 
 
 def test_generated_page_clash_is_an_error(tmp_path: Path) -> None:

@@ -13,7 +13,14 @@ from report_archive.markdown_scan import scan, split_row
 from report_archive.report import read_report
 from report_archive.settings import Settings, SettingsError
 from report_archive.template import residue_lines
-from report_archive.values import NotANumber, dataset_key, lower_is_better, metric_key, parse_metric
+from report_archive.values import (
+    NotANumber,
+    dataset_key,
+    format_metric,
+    lower_is_better,
+    metric_key,
+    parse_metric,
+)
 
 EXTENSIONS = ["tables", "attr_list", "md_in_html", "pymdownx.superfences"]
 
@@ -39,6 +46,23 @@ def test_metric_cells(cell: str, value: float | None, spread: float | None,
     assert metric.value == value
     assert metric.spread == spread
     assert metric.percent == percent
+
+
+@pytest.mark.parametrize(("cell", "as_written", "as_percent", "as_fraction"), [
+    ("93.5%", "93.5%", "93.5%", "0.935"),
+    ("0.935", "0.935", "93.5%", "0.935"),
+    ("85.2 ± 0.3%", "85.2 ± 0.3%", "85.2 ± 0.3%", "0.852 ± 0.003"),
+    ("0.89 ± 0.02", "0.89 ± 0.02", "89 ± 2%", "0.89 ± 0.02"),
+    ("**1.8**", "1.8", "180%", "1.8"),
+    ("N/A", "—", "—", "—"),
+])
+def test_metric_display(cell: str, as_written: str, as_percent: str, as_fraction: str) -> None:
+    """Header cards show a metric as written; comparison columns on one scale."""
+    metric = parse_metric(cell)
+    assert format_metric(metric) == as_written
+    assert format_metric(metric, percent=True) == as_percent
+    assert format_metric(metric, percent=False) == as_fraction
+    assert format_metric(None) == "—"
 
 
 @pytest.mark.parametrize("cell", ["93.5 (dev)", "high", "nan", "inf", "0.9.1", "12 ms", "±0.2"])
@@ -125,4 +149,4 @@ def test_example_report_reads_cleanly(tmp_path: Path) -> None:
     crlf = read_report(path.read_bytes().replace(b"\n", b"\r\n"), path.name, Settings())
     bom = read_report(b"\xef\xbb\xbf" + path.read_bytes(), path.name, Settings())
     assert crlf.diagnostics == bom.diagnostics == []
-    assert crlf.data == bom.data == report.data
+    assert crlf.tables == bom.tables == report.tables

@@ -6,9 +6,12 @@ each report's References), normalised: percentages as fractions, WER as written.
 
 from __future__ import annotations
 
+import copy
 import json
+from importlib import resources
 from typing import Any
 
+import jsonschema
 import pytest
 
 from conftest import Build
@@ -88,3 +91,71 @@ def test_tables_are_read(reports: dict[str, dict[str, Any]]) -> None:
     fraction_written = [r for r in reports.values() if r["headline"].get("accuracy")
                         and not r["headline"]["accuracy"]["percent"]]
     assert percent_written["percent"] or fraction_written
+
+
+def shipped_schema() -> dict[str, Any]:
+    text = (resources.files("report_archive") / "schema" / "reports.schema.json").read_text(
+        encoding="utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def problems(payload: object) -> list[str]:
+    validator = jsonschema.Draft202012Validator(shipped_schema())
+    return [f"{e.json_path}: {e.message}" for e in validator.iter_errors(payload)]
+
+
+@pytest.fixture(scope="module")
+def payload(example_site: Build) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((example_site.site / "reports.json").read_text(
+        encoding="utf-8"))
+    return data
+
+
+def test_reports_json_validates_against_the_shipped_schema(payload: dict[str, Any]) -> None:
+    jsonschema.Draft202012Validator.check_schema(shipped_schema())
+    assert problems(payload) == []
+
+
+def test_the_schema_is_published_beside_reports_json(example_site: Build) -> None:
+    published = json.loads((example_site.site / "reports.schema.json").read_text(
+        encoding="utf-8"))
+    assert published == shipped_schema()
+
+
+def test_every_field_the_schema_describes_is_in_the_example_archive(
+        payload: dict[str, Any]) -> None:
+    described = set(shipped_schema()["$defs"]["report"]["properties"])
+    published = {key for report in payload["reports"] for key in report}
+    assert described == published
+
+
+def test_source_line_numbers_are_not_published(payload: dict[str, Any]) -> None:
+    def keys(value: object) -> set[str]:
+        if isinstance(value, dict):
+            return set(value) | {k for v in value.values() for k in keys(v)}
+        if isinstance(value, list):
+            return {k for v in value for k in keys(v)}
+        return set()
+
+    assert "line" not in keys(payload)
+
+
+@pytest.mark.parametrize("change, where", [
+    (lambda p: p["reports"][0].update(line=12), "$.reports[0]"),
+    (lambda p: p["reports"][0]["headline"]["accuracy"].update(value="93.5%"),
+     "$.reports[0].headline.accuracy.value"),
+    (lambda p: p["reports"][0].update(status="done"), "$.reports[0].status"),
+    (lambda p: p["reports"][0]["results"]["rows"][0].pop("own"),
+     "$.reports[0].results.rows[0]"),
+    (lambda p: p["leaderboards"][0]["rows"][0].update(rank="1"),
+     "$.leaderboards[0].rows[0].rank"),
+    (lambda p: p.update(version=2), "$.version"),
+])
+def test_the_schema_rejects_a_wrong_file(payload: dict[str, Any], change: Any,
+                                         where: str) -> None:
+    wrong = copy.deepcopy(payload)
+    wrong["reports"].sort(key=lambda r: "accuracy" not in r["headline"])
+    change(wrong)
+    found = problems(wrong)
+    assert found and all(p.startswith(where) for p in found), found

@@ -1,4 +1,4 @@
-"""The archive as a whole: discovery, slugs, tag and dataset indexes, `reports.json`."""
+"""The archive as a whole: discovery, slugs, tag and dataset indexes."""
 
 from __future__ import annotations
 
@@ -6,16 +6,17 @@ import hashlib
 import os
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
 
 from .diagnostics import Collector, Diagnostic, sort_key
+from .model import Report
 from .parallel import fork_map
-from .report import Report, read_report
+from .report import read_report
+from .sanity import check_scales
 from .settings import Settings
 from .values import dataset_key
 
@@ -77,7 +78,7 @@ def discover(root: Path) -> list[Path]:
 
 def unreadable_report(path: str, error: OSError) -> Report:
     """A file the system cannot read: named in an error, never dropped."""
-    report = Report(path=path, content_hash="", readable=False, is_report=True)
+    report = Report(path=path, readable=False, is_report=True)
     out = Collector(path)
     out.add("file-encoding", f"file cannot be read: {error.strerror or error}", None,
             hint="Check the file's permissions.")
@@ -187,8 +188,6 @@ class Archive:
     cross: dict[int, list[Diagnostic]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        from .sanity import check_scales
-
         self._reports = [r for r in self.files if r.is_report and r.readable]
         self._newest = newest_first(self._reports)
         self.tags = build_tags(self._reports)
@@ -258,31 +257,3 @@ class Archive:
             "with_errors": len(with_errors),
             "pages": len(self.files) - len(reports),
         }
-
-    def to_json(self, url_for: Callable[[Report], str]) -> dict[str, Any]:
-        """`reports.json`: every report with its tables as data, numbers normalised."""
-        return {
-            "version": 1,
-            "reports": [report_json(r, url_for(r), self) for r in self.newest_first()],
-        }
-
-
-def report_json(report: Report, url: str, archive: Archive) -> dict[str, Any]:
-    own = report.own_row
-    return {
-        "path": report.path,
-        "url": url,
-        "title": report.title,
-        "authors": report.authors,
-        "date": report.date,
-        "updated": report.updated,
-        "status": report.status,
-        "tags": [{"name": t, "slug": archive.tag_of(t).slug} for t in report.tags],
-        "datasets": report.datasets,
-        "summary": report.summary,
-        "primary_metric": report.primary_metric,
-        "own_model": own["model"] if own else None,
-        "headline": own["metrics"] if own else {},
-        "problems": {"errors": len(report.errors), "warnings": len(report.warnings)},
-        **report.data,
-    }

@@ -12,7 +12,6 @@ report pages, and the summary line. It is unit-tested without building a site.
 from __future__ import annotations
 
 import html
-import json
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -23,8 +22,9 @@ from pathlib import Path
 
 from .archive import Archive, read_many, unreadable_report
 from .charts import ChartJob, chart_key, preload
-from .compare import comparison_json
 from .diagnostics import Diagnostic
+from .export import REPORTS_SCHEMA, dumps, reports_json, schema_text
+from .model import Report
 from .pages import (
     ASSETS,
     HOME,
@@ -42,7 +42,6 @@ from .pages import (
 )
 from .parallel import MIN_ITEMS, Background, can_fork, fork_map
 from .render import Renderer, md
-from .report import Report
 from .sanitize import may_carry_script, sanitize_html, source_may_carry_script
 from .search_index import merge_into
 from .settings import Settings
@@ -181,6 +180,7 @@ class SiteBuild:
                 title = html.escape(site_name)
                 files.append(NewFile(HOME, f"---\ntitle: Home\n---\n\n# {title}\n"))
             files.append(NewFile(REPORTS_JSON, ""))
+            files.append(NewFile(REPORTS_SCHEMA, schema_text()))
             for name in ASSET_NAMES:
                 text = (resources.files("report_archive") / "assets" / name).read_text("utf-8")
                 files.append(NewFile(f"{ASSETS}/{name}", text))
@@ -206,8 +206,6 @@ class SiteBuild:
             self.pending = {p.src_uri: i for i, p in enumerate(pages)}
             self.page_job = Background(_render_page, list(range(len(pages))), (links, pages),
                                        min_items=8 if large else len(pages) + 1)
-            payload = archive.to_json(lambda r: links.url(r.path))
-            payload.update(comparison_json(archive))
             # Charts are kept by their data between `serve` rebuilds: only new ones are
             # drawn, started last so that they share the second core with nothing else.
             charts = [(p.src_uri, p.chart) for p in self.planned if p.chart is not None]
@@ -215,7 +213,7 @@ class SiteBuild:
             fresh = [(src, spec) for src, spec in charts
                      if (src, self.chart_keys[src]) not in self._charts]
             self.chart_job = ChartJob(fresh, in_process=self.serving and self.warm)
-            self.reports_json = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+            self.reports_json = dumps(reports_json(archive, lambda r: links.url(r.path)))
             return self.reports_json
 
     # Pages -------------------------------------------------------------------

@@ -16,13 +16,40 @@ import logging
 import subprocess
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal, TypedDict
 
 PRIMARY = "#3f51b5"
 BEST = "#1b6e20"
 MUTED = "#9e9e9e"
 MAX_BARS = 40
 log = logging.getLogger("mkdocs.plugins.report_archive.charts")
+
+
+class BarSpec(TypedDict):
+    """A bar chart as plain data, so that another process can draw it."""
+
+    kind: Literal["bars"]
+    labels: list[str]
+    values: list[float]
+    metric: str
+    percent: bool
+    lower_is_better: bool
+
+
+class ProgressSpec(TypedDict):
+    """A best-so-far chart as plain data."""
+
+    kind: Literal["progress"]
+    dates: list[str]
+    values: list[float]
+    best_dates: list[str]
+    best_values: list[float]
+    metric: str
+    percent: bool
+    lower_is_better: bool
+
+
+ChartSpec = BarSpec | ProgressSpec
 
 
 def _figure(width: float, height: float) -> tuple[Any, Any]:
@@ -99,19 +126,22 @@ def _short(label: str, width: int = 48) -> str:
     return label if len(label) <= width else label[:width - 1] + "…"
 
 
-def render(spec: dict[str, Any]) -> str:
+def render(spec: ChartSpec) -> str:
     """Draw one chart from plain data (so it can be drawn in another process)."""
-    kind = spec["kind"]
-    options = {k: v for k, v in spec.items() if k != "kind"}
-    return bar_chart(**options) if kind == "bars" else step_chart(**options)
+    if spec["kind"] == "bars":
+        return bar_chart(spec["labels"], spec["values"], metric=spec["metric"],
+                         percent=spec["percent"], lower_is_better=spec["lower_is_better"])
+    return step_chart(spec["dates"], spec["values"], spec["best_dates"], spec["best_values"],
+                      metric=spec["metric"], percent=spec["percent"],
+                      lower_is_better=spec["lower_is_better"])
 
 
-def render_all(specs: list[tuple[str, dict[str, Any]]]) -> dict[str, str]:
+def render_all(specs: list[tuple[str, ChartSpec]]) -> dict[str, str]:
     """Every chart of a build, by the path of its file."""
     return {path: render(spec) for path, spec in specs}
 
 
-def chart_key(spec: dict[str, Any]) -> str:
+def chart_key(spec: ChartSpec) -> str:
     """The identity of a chart's data, for keeping drawn charts between rebuilds."""
     return json.dumps(spec, sort_keys=True)
 
@@ -129,7 +159,7 @@ class ChartJob:
     drawn here when they are needed.
     """
 
-    def __init__(self, specs: list[tuple[str, dict[str, Any]]], in_process: bool = False) -> None:
+    def __init__(self, specs: list[tuple[str, ChartSpec]], in_process: bool = False) -> None:
         self.specs = specs
         self.process: subprocess.Popen[bytes] | None = None
         self.payload = json.dumps(specs).encode("utf-8")

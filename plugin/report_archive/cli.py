@@ -8,12 +8,11 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
 from .archive import Archive, discover, read_files
-from .compare import compare_reports, delta_text
+from .compare import ReportDiff, compare_reports, delta_text
 from .diagnostics import Diagnostic
 from .front_matter import schema_text
 from .project import Project, ProjectError, load_project
@@ -196,7 +195,7 @@ def compare(paths: tuple[Path, ...], fmt: str, config: str | None) -> None:
     sys.exit(1 if broken else 0)
 
 
-def format_comparison(data: dict[str, Any], fmt: str) -> str:
+def format_comparison(data: ReportDiff, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(data, indent=2, ensure_ascii=False)
     titles = [Path(r["path"]).name for r in data["reports"]]

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypedDict
 
 from .archive import Archive, tag_name
-from .report import Report
+from .model import Metric, Report, ResultRow
 from .settings import ComparisonSpec, Settings
-from .values import dataset_key, lower_is_better, metric_key
+from .values import dataset_key, format_metric, lower_is_better, metric_key
 
 
 @dataclass
@@ -33,14 +33,17 @@ class Entry:
     report: Report
     model: str
     own: bool
-    metrics: dict[str, dict[str, Any]]
+    metrics: dict[str, Metric]
     rank: int | None = None
     best: set[str] = field(default_factory=set)
 
     def value(self, key: str) -> float | None:
         cell = self.metrics.get(key)
-        value = cell.get("value") if cell else None
-        return float(value) if value is not None else None
+        return cell.value if cell else None
+
+    def text(self, column: Column) -> str:
+        """The entry's value in a column, on the column's scale."""
+        return format_metric(self.metrics.get(column.key), column.percent)
 
 
 @dataclass
@@ -78,15 +81,14 @@ def _columns(entries: list[Entry], report_count: int, settings: Settings,
     percent: Counter[str] = Counter()
     order: dict[str, int] = {}
     for entry in entries:
-        result_names = entry.report.data.get("results", {}).get("metrics", {})
         for key, cell in entry.metrics.items():
-            names.setdefault(key, result_names.get(key, key))
+            names.setdefault(key, entry.report.metric_name(key))
             order.setdefault(key, len(order))
             if entry.own:
                 counts[key] += 1
-            if cell.get("percent"):
+            if cell.percent:
                 percent[key] += 1
-            elif cell.get("value") is not None:
+            elif cell.value is not None:
                 percent[key] -= 1
     keys = list(order)
     if only:
@@ -139,9 +141,8 @@ def rank(rows: list[Entry], columns: list[Column], primary: str | None) -> list[
 
 
 def _entries(report: Report, own: bool) -> list[Entry]:
-    rows = report.data.get("results", {}).get("rows", [])
-    return [Entry(report, row["model"], row["own"], row["metrics"]) for row in rows
-            if row["own"] == own]
+    rows: tuple[ResultRow, ...] = report.tables.results.rows if report.tables.results else ()
+    return [Entry(report, row.model, row.own, row.metrics) for row in rows if row.own == own]
 
 
 def leaderboards(archive: Archive) -> list[Leaderboard]:
@@ -206,11 +207,19 @@ def declared(archive: Archive) -> list[Comparison]:
     return result
 
 
-def side_by_side(reports: list[Report], section: str) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class SideRow:
+    """One row of a table across reports: the value of each (None where it has none)."""
+
+    name: str
+    values: list[str | None]
+    same: bool
+
+
+def side_by_side(reports: list[Report], section: str) -> list[SideRow]:
     """Rows of one table (hyperparameters, model card, compute, objectives) across reports.
 
-    Each row: {"name", "values": [text per report], "same": bool}. Names are
-    matched ignoring case; a report without the row shows None.
+    Names are matched ignoring case; a report without the row shows None.
     """
     names: dict[str, str] = {}
     per_report: list[dict[str, str]] = []
@@ -225,46 +234,54 @@ def side_by_side(reports: list[Report], section: str) -> list[dict[str, Any]]:
         present = [v for v in cells if v is not None]
         same = len(present) == len(cells) and len({" ".join(v.split()).casefold()
                                                     for v in present}) == 1
-        rows.append({"name": name, "values": cells, "same": same})
+        rows.append(SideRow(name, cells, same))
     return rows
 
 
 def _flat(report: Report, section: str) -> dict[str, str]:
-    data = report.data.get(section)
-    if not data:
-        return {}
+    tables = report.tables
     if section == "hyperparameters":
-        return {name: str(item["value"]) for name, item in data.items()}
+        return {h.name: h.value for h in tables.hyperparameters or ()}
     if section == "compute":
-        return dict(data.get("items", {}))
+        return dict(tables.compute.items.items) if tables.compute else {}
     if section == "objectives":
-        return {item["objective"]: item["status_text"] for item in data.get("items", [])}
-    return {str(k): str(v) for k, v in data.items()}
+        items = tables.objectives.items if tables.objectives else ()
+        return {item.objective: item.status_text for item in items}
+    if section == "model_card":
+        return dict(tables.model_card.items) if tables.model_card else {}
+    raise ValueError(f"no side-by-side view of {section}")
 
 
-def comparison_json(archive: Archive) -> dict[str, Any]:
-    """The leaderboards and declared comparisons as data, for `reports.json`."""
-    def entry(e: Entry) -> dict[str, Any]:
-        values = {key: cell.get("value") for key, cell in e.metrics.items()}
-        return {"path": e.report.path, "model": e.model, "own": e.own, "rank": e.rank,
-                "best": sorted(e.best), "metrics": values}
-
-    def columns(cols: list[Column]) -> list[dict[str, Any]]:
-        return [{"key": c.key, "name": c.name, "lower_is_better": c.lower_is_better,
-                 "shared": c.shared} for c in cols]
-
-    return {
-        "leaderboards": [{"dataset": b.dataset, "slug": b.slug, "primary_metric": b.primary,
-                          "columns": columns(b.columns), "rows": [entry(e) for e in b.rows],
-                          "baselines": [entry(e) for e in b.baselines]}
-                         for b in leaderboards(archive)],
-        "comparisons": [{"name": c.spec.name, "title": c.spec.title,
-                         "reports": [r.path for r in c.reports], "columns": columns(c.columns),
-                         "rows": [entry(e) for e in c.rows]} for c in declared(archive)],
-    }
+class MetricDiff(TypedDict):
+    key: str
+    name: str
+    lower_is_better: bool
+    percent: bool
+    values: list[float | None]
+    texts: list[str]
+    deltas: list[float | None]
 
 
-def compare_reports(reports: list[Report], settings: Settings) -> dict[str, Any]:
+class ParameterDiff(TypedDict):
+    name: str
+    values: list[str | None]
+
+
+class ComparedReport(TypedDict):
+    path: str
+    title: str
+    model: str | None
+
+
+class ReportDiff(TypedDict):
+    """What `report-archive compare` prints (its `--format json` output)."""
+
+    reports: list[ComparedReport]
+    metrics: list[MetricDiff]
+    hyperparameters: list[ParameterDiff]
+
+
+def compare_reports(reports: list[Report], settings: Settings) -> ReportDiff:
     """Metrics with their difference to the first report, and hyperparameters that differ.
 
     What `report-archive compare` prints, as data (like `dvc metrics diff` and
@@ -273,44 +290,30 @@ def compare_reports(reports: list[Report], settings: Settings) -> dict[str, Any]
     own = [e for r in reports for e in _entries(r, True)]
     by_report = {id(e.report): e for e in own}
     columns = _columns(own, len(reports), settings)
-    metrics = []
+    metrics: list[MetricDiff] = []
     for column in columns:
-        values = [by_report[id(r)].value(column.key) if id(r) in by_report else None
-                  for r in reports]
+        entries = [by_report.get(id(r)) for r in reports]
+        values = [e.value(column.key) if e else None for e in entries]
         base = values[0]
         deltas = [None if base is None or v is None else v - base for v in values]
-        texts = [cell_text_for(by_report.get(id(r)), column) for r in reports]
+        texts = [e.text(column) if e else "—" for e in entries]
         metrics.append({"key": column.key, "name": column.name,
                         "lower_is_better": column.lower_is_better, "percent": column.percent,
                         "values": values, "texts": texts, "deltas": deltas})
-    hyperparameters = [{"name": row["name"], "values": row["values"]}
-                       for row in side_by_side(reports, "hyperparameters") if not row["same"]]
+    hyperparameters: list[ParameterDiff] = [
+        {"name": row.name, "values": row.values}
+        for row in side_by_side(reports, "hyperparameters") if not row.same]
     return {
         "reports": [{"path": r.path, "title": r.title,
-                     "model": (r.own_row or {}).get("model")} for r in reports],
+                     "model": r.own_row.model if r.own_row else None} for r in reports],
         "metrics": metrics,
         "hyperparameters": hyperparameters,
     }
 
 
-def cell_text_for(entry: Entry | None, column: Column) -> str:
-    return format_cell(entry.metrics.get(column.key) if entry else None, column)
-
-
-def format_cell(metric: dict[str, Any] | None, column: Column) -> str:
-    """A metric for display in a column: one scale per column, spread kept."""
-    if not metric or metric.get("value") is None:
-        return "—"
-    value, spread = float(metric["value"]), metric.get("spread")
-    if column.percent:
-        text = f"{value * 100:.4g}"
-        return f"{text} ± {float(spread) * 100:.3g}%" if spread is not None else f"{text}%"
-    return f"{value:.4g}" + (f" ± {float(spread):.3g}" if spread is not None else "")
-
-
-def delta_text(delta: float | None, column: dict[str, Any]) -> str:
+def delta_text(delta: float | None, metric: MetricDiff) -> str:
     if delta is None:
         return ""
-    if column["percent"]:
+    if metric["percent"]:
         return f"{delta * 100:+.3g} pt"
     return f"{delta:+.4g}"

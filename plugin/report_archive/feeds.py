@@ -12,7 +12,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 
-from .report import Report
+from .model import Report
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_SIZE = 50

@@ -18,22 +18,25 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Protocol
+from typing import Protocol, TypedDict
+from urllib.parse import quote
 
 from .archive import Archive, Tag
+from .charts import BarSpec, ChartSpec, ProgressSpec
 from .compare import (
     Column,
     Comparison,
     Entry,
     Leaderboard,
+    SideRow,
     declared,
-    format_cell,
     leaderboards,
     side_by_side,
 )
 from .feeds import atom_feed
-from .render import Renderer, fmt_metric
-from .report import Report
+from .model import Report
+from .render import Renderer
+from .values import dataset_key, format_metric, lower_is_better
 
 TAG_INDEX = "tags/index.md"
 COMPARE_INDEX = "compare/index.md"
@@ -73,7 +76,118 @@ class GeneratedPage:
     src_uri: str
     render: Callable[[Links], str] | None = None
     # A chart is drawn from this plain data (possibly in another process) instead.
-    chart: dict[str, Any] | None = None
+    chart: ChartSpec | None = None
+
+
+# What the templates are given (TypedDicts: plain dicts to Jinja and `tojson`).
+class Link(TypedDict):
+    name: str
+    url: str
+
+
+class CountedLink(TypedDict):
+    name: str
+    url: str
+    count: int
+
+
+class CloudTag(TypedDict):
+    name: str
+    url: str
+    count: int
+    weight: int
+
+
+class ShownMetric(TypedDict):
+    name: str
+    value: str
+
+
+class Card(TypedDict):
+    """A report on a listing (home, tag pages, browse)."""
+
+    title: str
+    url: str
+    date: str
+    status: str
+    status_label: str
+    authors: list[str]
+    datasets: list[str]
+    metric: ShownMetric | None
+    summary: str
+    tags: list[Link]
+
+
+class BrowseMetric(TypedDict):
+    text: str
+    value: float | None
+
+
+class BrowseRow(Card):
+    metrics: dict[str, BrowseMetric]
+    year: str
+
+
+class MiniCard(TypedDict):
+    title: str
+    url: str
+    date: str
+    datasets: list[str]
+
+
+class SharedTagsCard(MiniCard):
+    shared: int
+
+
+class Related(TypedDict):
+    dataset: list[MiniCard]
+    tags: list[SharedTagsCard]
+
+
+class TagSource(TypedDict):
+    name: str
+    src: str
+
+
+class DatasetSource(TypedDict):
+    name: str
+    src: str | None
+
+
+class HeadlineMetric(TypedDict):
+    name: str
+    value: str
+    primary: bool
+
+
+class CardContext(TypedDict):
+    """What the header card of a report page shows; links are source paths."""
+
+    report: Report
+    status_label: str
+    tags: list[TagSource]
+    datasets: list[DatasetSource]
+    own_model: str
+    headline: list[HeadlineMetric]
+
+
+class Cell(TypedDict):
+    text: str
+    best: bool
+    missing: bool
+
+
+class BoardRow(TypedDict):
+    rank: int | None
+    title: str
+    url: str
+    model: str
+    date: str
+    status: str
+    status_label: str
+    cells: list[Cell]
+    hardware: str
+    training_time: str
 
 
 def tag_page(tag: Tag) -> str:
@@ -142,14 +256,13 @@ def _feed(archive: Archive, links: Links, *, title: str, reports: list[Report], 
                      self_link=absolute(src), report_url=lambda r: links.url(r.path))
 
 
-def card(report: Report, archive: Archive, links: Links, from_src: str) -> dict[str, Any]:
+def card(report: Report, archive: Archive, links: Links, from_src: str) -> Card:
     """What a report's card shows on listings."""
     own = report.own_row
-    metric = None
-    if own and report.primary_metric in own["metrics"]:
-        names = report.data.get("results", {}).get("metrics", {})
-        metric = {"name": names.get(report.primary_metric, report.primary_metric),
-                  "value": fmt_metric(own["metrics"][report.primary_metric])}
+    metric: ShownMetric | None = None
+    if own and report.primary_metric in own.metrics:
+        metric = {"name": report.metric_name(report.primary_metric),
+                  "value": format_metric(own.metrics[report.primary_metric])}
     return {
         "title": display_title(report),
         "url": links.rel(from_src, report.path),
@@ -165,10 +278,10 @@ def card(report: Report, archive: Archive, links: Links, from_src: str) -> dict[
     }
 
 
-def _cloud(archive: Archive, links: Links, from_src: str) -> list[dict[str, Any]]:
+def _cloud(archive: Archive, links: Links, from_src: str) -> list[CloudTag]:
     counts = [len(tag.all_reports) for tag in archive.tags.values()]
     top = max(counts, default=1)
-    result = []
+    result: list[CloudTag] = []
     for tag in archive.tags.values():
         count = len(tag.all_reports)
         weight = 1 + round(4 * math.log(count) / math.log(top)) if top > 1 else 3
@@ -179,7 +292,7 @@ def _cloud(archive: Archive, links: Links, from_src: str) -> list[dict[str, Any]
 
 def _tag_index(archive: Archive, renderer: Renderer, links: Links) -> str:
     cloud = _cloud(archive, links, TAG_INDEX)
-    letters: dict[str, list[dict[str, Any]]] = {}
+    letters: dict[str, list[CloudTag]] = {}
     for tag in cloud:
         first = tag["name"][:1].upper()
         letters.setdefault(first if first.isalpha() else "#", []).append(tag)
@@ -190,11 +303,13 @@ def _tag_index(archive: Archive, renderer: Renderer, links: Links) -> str:
 def _tag(archive: Archive, renderer: Renderer, links: Links, *, tag: Tag) -> str:
     src = tag_page(tag)
     parent = archive.tags[tag.parent] if tag.parent else None
+    children: list[CountedLink] = [
+        {"name": archive.tags[c].name, "count": len(archive.tags[c].all_reports),
+         "url": links.rel(src, tag_page(archive.tags[c]))} for c in tag.children]
+    up: Link | None = {"name": parent.name, "url": links.rel(src, tag_page(parent))} \
+        if parent else None
     return renderer.render(
-        "report-archive/tag.md", tag=tag,
-        parent={"name": parent.name, "url": links.rel(src, tag_page(parent))} if parent else None,
-        children=[{"name": archive.tags[c].name, "count": len(archive.tags[c].all_reports),
-                   "url": links.rel(src, tag_page(archive.tags[c]))} for c in tag.children],
+        "report-archive/tag.md", tag=tag, parent=up, children=children,
         index_url=links.rel(src, TAG_INDEX),
         feed_url=links.rel(src, tag_feed(tag)),
         cards=[card(r, archive, links, src) for r in tag.all_reports])
@@ -207,7 +322,7 @@ def home_section(archive: Archive, renderer: Renderer, links: Links) -> str:
     datasets: Counter[str] = Counter()
     names = archive.dataset_names()
     for report in reports:
-        datasets.update(set(_dataset_keys(report, archive)))
+        datasets.update(archive.dataset_keys(report))
     return renderer.render(
         "report-archive/home.md",
         report_count=len(reports),
@@ -228,40 +343,29 @@ def home_section(archive: Archive, renderer: Renderer, links: Links) -> str:
     )
 
 
-def _dataset_keys(report: Report, archive: Archive) -> list[str]:
-    return archive.dataset_keys(report)
-
-
 def _keys_of(report: Report, archive: Archive) -> list[str]:
     """The matching key of each of the report's datasets, in order (duplicates kept)."""
-    from .values import dataset_key
-
     return [dataset_key(d, archive.settings.dataset_aliases) for d in report.datasets]
 
 
 def _query(value: str) -> str:
-    from urllib.parse import quote
-
     return quote(value, safe="")
 
 
 def _browse(archive: Archive, renderer: Renderer, links: Links) -> str:
     metric_names: dict[str, str] = {}
     usage: Counter[str] = Counter()
-    rows = []
+    rows: list[BrowseRow] = []
     for report in archive.newest_first():
         own = report.own_row
-        names = report.data.get("results", {}).get("metrics", {})
-        metrics = {}
+        metrics: dict[str, BrowseMetric] = {}
         if own:
-            for key, metric in own["metrics"].items():
-                metric_names.setdefault(key, names.get(key, key))
+            for key, metric in own.metrics.items():
+                metric_names.setdefault(key, report.metric_name(key))
                 usage[key] += 1
-                metrics[key] = {"text": fmt_metric(metric), "value": metric.get("value")}
+                metrics[key] = {"text": format_metric(metric), "value": metric.value}
         rows.append({**card(report, archive, links, BROWSE), "metrics": metrics,
                      "year": (report.date or "")[:4]})
-    from .values import lower_is_better
-
     settings = archive.settings
     columns = [{"key": key, "name": metric_names[key],
                 "lower": lower_is_better(key, settings.lower_is_better, settings.higher_is_better)}
@@ -278,7 +382,7 @@ def _browse(archive: Archive, renderer: Renderer, links: Links) -> str:
                            sort_columns=columns, facets=facets, labels=STATUS_LABELS)
 
 
-def related(report: Report, archive: Archive, links: Links) -> dict[str, list[dict[str, Any]]]:
+def related(report: Report, archive: Archive, links: Links) -> Related:
     """Reports on the same dataset, and those sharing the most tags (newest first on ties)."""
     src = report.path
     same: list[Report] = []
@@ -308,7 +412,7 @@ def related(report: Report, archive: Archive, links: Links) -> dict[str, list[di
     }
 
 
-def _mini(report: Report, links: Links, src: str) -> dict[str, Any]:
+def _mini(report: Report, links: Links, src: str) -> MiniCard:
     return {"title": display_title(report), "url": links.rel(src, report.path),
             "date": report.date or "", "datasets": report.datasets}
 
@@ -317,15 +421,13 @@ def display_title(report: Report) -> str:
     return report.title or report.path.rsplit("/", 1)[-1].removesuffix(".md")
 
 
-def card_context(report: Report, archive: Archive) -> dict[str, Any]:
+def card_context(report: Report, archive: Archive) -> CardContext:
     """What the header card of a report page shows; links are source paths."""
     own = report.own_row
-    names: dict[str, str] = report.data.get("results", {}).get("metrics", {})
-    headline = []
-    if own:
-        for key, metric in own["metrics"].items():
-            headline.append({"name": names.get(key, key), "value": fmt_metric(metric),
-                             "primary": key == report.primary_metric})
+    headline: list[HeadlineMetric] = [
+        {"name": report.metric_name(key), "value": format_metric(metric),
+         "primary": key == report.primary_metric} for key, metric in own.metrics.items()
+    ] if own else []
     return {
         "report": report,
         "status_label": STATUS_LABELS.get(report.status or "", "Draft"),
@@ -333,7 +435,7 @@ def card_context(report: Report, archive: Archive) -> dict[str, Any]:
         "datasets": [{"name": d, "src": compare_page(archive.dataset_slugs[key])
                       if key in archive.dataset_slugs else None}
                      for d, key in zip(report.datasets, _keys_of(report, archive), strict=True)],
-        "own_model": own["model"] if own else "",
+        "own_model": own.model if own else "",
         "headline": headline,
     }
 
@@ -357,47 +459,42 @@ def strip_header_block(markdown: str) -> str:
     return "\n".join(kept)
 
 
-def cell_text(metric: dict[str, Any] | None, column: Column) -> str:
-    """A metric cell on a comparison page: one scale per column, spread kept."""
-    return format_cell(metric, column)
-
-
-def _cells(entry: Entry, columns: list[Column]) -> list[dict[str, Any]]:
-    return [{"text": cell_text(entry.metrics.get(c.key), c), "best": c.key in entry.best,
+def _cells(entry: Entry, columns: list[Column]) -> list[Cell]:
+    return [{"text": entry.text(c), "best": c.key in entry.best,
              "missing": entry.value(c.key) is None} for c in columns]
 
 
 def _board_rows(entries: list[Entry], columns: list[Column], links: Links,
-                src: str) -> list[dict[str, Any]]:
-    rows = []
+                src: str) -> list[BoardRow]:
+    rows: list[BoardRow] = []
     for entry in entries:
         report = entry.report
-        compute = report.data.get("compute") or {}
+        compute = report.tables.compute
         rows.append({"rank": entry.rank, "title": display_title(report),
                      "url": links.rel(src, report.path), "model": entry.model,
                      "date": report.date or "", "status": report.status or "draft",
                      "status_label": STATUS_LABELS.get(report.status or "", "Draft"),
-                     "cells": _cells(entry, columns), "hardware": compute.get("hardware", ""),
-                     "training_time": compute.get("training_time", "")})
+                     "cells": _cells(entry, columns),
+                     "hardware": compute.hardware if compute else "",
+                     "training_time": compute.training_time if compute else ""})
     return rows
 
 
 def _chart_alt(board: Leaderboard) -> tuple[str, str]:
     column = board.column(board.primary or "")
     assert column is not None
-    ranked = [(e, cell_text(e.metrics.get(column.key), column)) for e in board.rows
-              if e.value(column.key) is not None]
+    ranked = [(e, e.text(column)) for e in board.rows if e.value(column.key) is not None]
     bars = (f"Bar chart of {column.name} per report on {board.dataset}, best first: " +
             "; ".join(f"{display_title(e.report)}: {text}" for e, text in ranked[:10]) +
             ("; and more in the table below." if len(ranked) > 10 else "."))
     steps = board.progress()
     progress = (f"Best {column.name} on {board.dataset} over time: " + "; ".join(
-        f"{day}: {cell_text(e.metrics.get(column.key), column)} ({display_title(e.report)})"
+        f"{day}: {e.text(column)} ({display_title(e.report)})"
         for day, _, e in steps) + ".")
     return bars, progress
 
 
-def _bars(board: Leaderboard) -> dict[str, Any]:
+def _bars(board: Leaderboard) -> BarSpec:
     column = board.column(board.primary or "")
     assert column is not None
     ranked = [e for e in board.rows if e.value(column.key) is not None]
@@ -406,7 +503,7 @@ def _bars(board: Leaderboard) -> dict[str, Any]:
             "percent": column.percent, "lower_is_better": column.lower_is_better}
 
 
-def _progress(board: Leaderboard) -> dict[str, Any]:
+def _progress(board: Leaderboard) -> ProgressSpec:
     column = board.column(board.primary or "")
     assert column is not None
     dated = [e for e in board.rows if e.value(column.key) is not None and e.report.date]
@@ -446,8 +543,7 @@ def _compare_index(archive: Archive, renderer: Renderer, links: Links, *,
             "count": len(board.rows), "metric": column.name if column else "",
             "lower": bool(column and column.lower_is_better),
             "best": display_title(top.report) if top else "",
-            "best_value": cell_text(top.metrics.get(column.key), column)
-            if top and column else ""})
+            "best_value": top.text(column) if top and column else ""})
     declared_pages = [{"title": c.spec.title, "count": len(c.reports),
                        "url": links.rel(COMPARE_INDEX, compare_page(c.spec.name))}
                       for c in comparisons]
@@ -459,30 +555,34 @@ SIDE_BY_SIDE = (("hyperparameters", "Hyperparameters"), ("model_card", "Model"),
                 ("compute", "Compute"), ("objectives", "Objectives"))
 
 
+class SideBySide(TypedDict):
+    key: str
+    title: str
+    rows: list[SideRow]
+
+
 def _comparison(archive: Archive, renderer: Renderer, links: Links, *,
                 comparison: Comparison) -> str:
     src = compare_page(comparison.spec.name)
-    order = {id(r): i for i, r in enumerate(comparison.reports)}
     by_report = {id(e.report): e for e in comparison.rows}
     results = []
     for column in comparison.columns:
         cells = []
         for report in comparison.reports:
             entry = by_report.get(id(report))
-            cells.append({"text": cell_text(entry.metrics.get(column.key), column) if entry
-                          else "—", "best": bool(entry and column.key in entry.best)})
+            cells.append({"text": entry.text(column) if entry else "—",
+                          "best": bool(entry and column.key in entry.best)})
         texts = {c["text"] for c in cells}
         results.append({"name": column.name, "lower": column.lower_is_better, "cells": cells,
                         "same": len(texts) == 1})
-    sections = []
+    sections: list[SideBySide] = []
     for key, title in SIDE_BY_SIDE:
         rows = side_by_side(comparison.reports, key)
         if rows:
             sections.append({"key": key, "title": title, "rows": rows})
     reports = [{"title": display_title(r), "url": links.rel(src, r.path),
-                "model": (r.own_row or {}).get("model", ""), "date": r.date or "",
-                "datasets": r.datasets} for r in sorted(comparison.reports,
-                                                         key=lambda r: order[id(r)])]
+                "model": r.own_row.model if r.own_row else "", "date": r.date or "",
+                "datasets": r.datasets} for r in comparison.reports]
     return renderer.render("report-archive/comparison.md", comparison=comparison.spec,
                            reports=reports, results=results, sections=sections,
                            index_url=links.rel(src, COMPARE_INDEX))

@@ -9,12 +9,15 @@ turns Markdown's punctuation into character references so a title like
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from importlib import resources
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
+
+from .diagnostics import Diagnostic
+from .values import format_metric
 
 TEMPLATE_DIR = str(resources.files("report_archive") / "templates")
 _MD_SPECIAL = set("\\`*_{}[]()<>#+-.!|~^=:&\"'$%@")
@@ -24,23 +27,6 @@ def md(value: object) -> Markup:
     """Text for generated Markdown: every punctuation mark as a character reference."""
     text = " ".join(str(value).split())
     return Markup("".join(f"&#{ord(c)};" if c in _MD_SPECIAL else c for c in text))
-
-
-def fmt_metric(metric: dict[str, Any] | None) -> str:
-    """A metric for display: fractions as written, percentages as percentages."""
-    if not metric or metric.get("value") is None:
-        return "—"
-    value = float(metric["value"])
-    spread = metric.get("spread")
-    if metric.get("percent"):
-        text = f"{value * 100:.4g}%"
-        if spread is not None:
-            text = f"{value * 100:.4g} ± {float(spread) * 100:.3g}%"
-        return text
-    text = f"{value:.4g}"
-    if spread is not None:
-        text += f" ± {float(spread):.3g}"
-    return text
 
 
 class Renderer:
@@ -53,14 +39,14 @@ class Renderer:
             undefined=StrictUndefined,
             keep_trailing_newline=True,
         )
-        self.env.filters.update(md=md, metric=fmt_metric)
+        self.env.filters.update(md=md, metric=format_metric)
 
     def render(self, name: str, **context: Any) -> str:
         return self.env.get_template(name).render(**context)
 
-    def card(self, context: dict[str, Any], href: Callable[[str], str]) -> str:
+    def card(self, context: Mapping[str, object], href: Callable[[str], str]) -> str:
         return self.render("report-archive/report-card.html", href=href, **context)
 
-    def problems(self, diagnostics: Sequence[Any]) -> str:
+    def problems(self, diagnostics: Sequence[Diagnostic]) -> str:
         return self.render("report-archive/problems.html", diagnostics=diagnostics)
 

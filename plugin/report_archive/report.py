@@ -2,63 +2,26 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import replace
 
-from .diagnostics import Collector, Diagnostic
+from .diagnostics import Collector
 from .front_matter import check_front_matter
 from .markdown_scan import Scan, scan
+from .model import KeyValues, NextSteps, Report, Results
 from .sanity import check_numbers
 from .sections import SectionMap, check_sections
 from .settings import Settings
 from .source import read_source
 from .tables import read_tables
 from .template import PLACEHOLDER_RE, STATUS_NOT_CHOSEN, normalize_line, residue_lines
+from .values import dataset_name, metric_key
 
 REPORT_TYPE = "ml-experiment-report"
 STATUSES = ("draft", "in-review", "final")
 _STATUS_LINE_RE = re.compile(r"^\s*\*\*Status\s*:?\s*\*\*\s*:?\s*(?P<value>.*?)\s*$", re.I)
 _MAX_RESIDUE_LINES = 10
 _RESIDUE_STARTS = ("|", "-", "*", "+", *"0123456789")
-
-
-@dataclass(eq=False)
-class Report:
-    """One Markdown file of the archive; `is_report` is False for plain pages."""
-
-    path: str
-    content_hash: str
-    is_report: bool = False
-    title: str = ""
-    authors: list[str] = field(default_factory=list)
-    date: str | None = None
-    updated: str | None = None
-    status: str | None = None
-    tags: list[str] = field(default_factory=list)
-    datasets: list[str] = field(default_factory=list)
-    summary: str = ""
-    primary_metric: str | None = None
-    data: dict[str, Any] = field(default_factory=dict)
-    headings: list[str] = field(default_factory=list)  # section and subsection titles
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    readable: bool = True
-
-    @property
-    def errors(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.severity == "warning"]
-
-    @property
-    def own_row(self) -> dict[str, Any] | None:
-        for row in self.data.get("results", {}).get("rows", []):
-            if row["own"]:
-                return dict(row)
-        return None
 
 
 def normalize_status(value: str) -> str | None:
@@ -71,7 +34,7 @@ def normalize_status(value: str) -> str | None:
 def read_report(raw: bytes, path: str, settings: Settings) -> Report:
     """Read one file of the archive into a Report, collecting every problem in it."""
     out = Collector(path)
-    report = Report(path=path, content_hash=hashlib.sha1(raw).hexdigest())
+    report = Report(path=path)
     source = read_source(raw, out, settings.limits)
     if source.text is None:
         report.readable = False
@@ -118,17 +81,17 @@ def read_report(raw: bytes, path: str, settings: Settings) -> Report:
     sections = check_sections(body.headings, out, settings, last_line=_last_line(source.text))
     report.status = _check_status(fields.status, fields.status_line, body, sections, out,
                                   front.start_line)
-    report.data = read_tables(body, sections, out, settings)
-    report.datasets = fields.datasets or _dataset_from_card(report.data, settings)
+    tables = read_tables(body, sections, out, settings)
+    report.datasets = fields.datasets or _dataset_from_card(tables.dataset_card, settings)
     if not report.datasets:
         out.add("dataset-missing", "the report names no dataset: table 2.1 has no **Name** "
                 "row and the front matter no `dataset`", *front.line_of("title"))
-    report.primary_metric = _primary_metric(fields.primary_metric, report.data, out,
+    report.primary_metric = _primary_metric(fields.primary_metric, tables.results, out,
                                             front.line_of("primary_metric"))
-    check_numbers(report.data, report.primary_metric, out, settings)
+    check_numbers(tables, report.primary_metric, out, settings)
     report.summary = fields.summary or _first_paragraph(source.body, source.body_start, sections)
     _check_residue(body, report.status, out)
-    report.data["next_steps"] = _next_steps(body, sections)
+    report.tables = replace(tables, next_steps=_next_steps(body, sections))
     report.diagnostics = out.items
     return report
 
@@ -174,21 +137,16 @@ def _check_status(front_status: str | None, front_line: tuple[int, int], body: S
     return status or "draft"
 
 
-def _dataset_from_card(data: dict[str, Any], settings: Settings) -> list[str]:
-    from .values import dataset_name
-
-    card = data.get("dataset_card") or {}
-    for key, value in card.items():
+def _dataset_from_card(card: KeyValues | None, settings: Settings) -> list[str]:
+    for key, value in (card.items if card else {}).items():
         if key.casefold() == "name" and value.strip():
             return [dataset_name(value, settings.dataset_aliases)]
     return []
 
 
-def _primary_metric(declared: str | None, data: dict[str, Any], out: Collector,
+def _primary_metric(declared: str | None, results: Results | None, out: Collector,
                     where: tuple[int, int]) -> str | None:
-    from .values import metric_key
-
-    columns: dict[str, str] = data.get("results", {}).get("metrics", {})
+    columns = results.metrics if results else {}
     if declared:
         key = metric_key(declared)
         if key in columns:
@@ -249,9 +207,9 @@ def _check_residue(body: Scan, status: str | None, out: Collector) -> None:
                 severity=severity)  # type: ignore[arg-type]
 
 
-def _next_steps(body: Scan, sections: SectionMap) -> dict[str, int]:
+def _next_steps(body: Scan, sections: SectionMap) -> NextSteps:
     span = sections.span_of("Next Steps")
     if span is None:
-        return {"done": 0, "total": 0}
+        return NextSteps(0, 0)
     tasks = [done for line, done in body.tasks if span[0] <= line < span[1]]
-    return {"done": sum(tasks), "total": len(tasks)}
+    return NextSteps(sum(tasks), len(tasks))

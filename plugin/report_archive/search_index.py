@@ -15,20 +15,29 @@ import json
 from collections.abc import Callable, Iterable
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
 
-from .report import Report
+from .model import Report
 
 MAX_TEXT = 1500
 
 
-def entry(report: Report, url: str) -> dict[str, Any]:
+class SearchEntry(TypedDict):
+    """An entry of Material's search index."""
+
+    location: str
+    title: str
+    text: str
+    tags: list[str]
+
+
+def entry(report: Report, url: str) -> SearchEntry:
     """One search entry for a report; values are escaped, as Material shows them as HTML."""
     own = report.own_row
     parts = [
         "Authors: " + ", ".join(report.authors),
         "Dataset: " + ", ".join(report.datasets) if report.datasets else "",
-        f"Model: {own['model']}" if own else "",
+        f"Model: {own.model}" if own else "",
         f"Status: {report.status}" if report.status else "",
         report.summary,
         " · ".join(report.headings),

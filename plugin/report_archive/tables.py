@@ -1,12 +1,28 @@
-"""The template's data tables read into plain data (what `reports.json` publishes)."""
+"""Reading the template's data tables of a report into the typed model (`model.py`)."""
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TypeVar
 
 from .diagnostics import Collector
 from .markdown_scan import Row, Scan, Table
+from .model import (
+    AblationRow,
+    Compute,
+    Hyperparameter,
+    InferenceRow,
+    KeyValues,
+    Metric,
+    Objective,
+    Objectives,
+    ResultRow,
+    Results,
+    Split,
+    Tables,
+)
 from .sections import SectionMap
 from .settings import Settings
 from .template import TABLES, TableSpec
@@ -28,23 +44,46 @@ _HOURS = {"w": 168.0, "d": 24.0, "h": 1.0, "m": 1 / 60}
 _MONEY_RE = re.compile(r"(?:\$|USD\s*)\s*(?P<n>\d[\d,]*(?:\.\d+)?)\s*(?P<k>[kK])?")
 
 
+_SPECS = {spec.key: spec for spec in TABLES}
+T = TypeVar("T")
+Reader = Callable[[Table, list[Row], Collector, Settings], T]
+
+
 def read_tables(body: Scan, sections: SectionMap, out: Collector,
-                settings: Settings) -> dict[str, Any]:
+                settings: Settings) -> Tables:
     """Find each data table of the template in the report and read it."""
-    data: dict[str, Any] = {}
-    for spec in TABLES:
+    def read(key: str, reader: Reader[T]) -> T | None:
+        spec = _SPECS[key]
         table = _find(body, sections, spec)
         if table is None:
-            if spec.key == "results" and "Results" in sections.spans:
-                where = sections.find_subsection("Results", spec.number, spec.name)
-                line = where[0] if where else sections.spans["Results"][0]
-                what = "has no table" if where else "is missing"
-                out.add("results-table-missing", f"'5.1 Quantitative Results' {what}: the "
-                        "report has no results table", line, 1)
-            continue
-        rows = _checked_rows(table, out, settings)
-        data[spec.key] = _READERS[spec.key](table, rows, out, settings)
-    return data
+            if key == "results":
+                _results_missing(sections, spec, out)
+            return None
+        return reader(table, _checked_rows(table, out, settings), out, settings)
+
+    # Keyword arguments are evaluated in order: the template's, so diagnostics
+    # come out in the order of the file.
+    return Tables(
+        dataset_card=read("dataset_card", _key_value),
+        splits=read("splits", _splits),
+        model_card=read("model_card", _key_value),
+        hyperparameters=read("hyperparameters", _hyperparameters),
+        compute=read("compute", _compute),
+        results=read("results", _results),
+        ablation=read("ablation", _ablation),
+        inference=read("inference", _inference),
+        objectives=read("objectives", _objectives),
+    )
+
+
+def _results_missing(sections: SectionMap, spec: TableSpec, out: Collector) -> None:
+    if "Results" not in sections.spans:
+        return
+    where = sections.find_subsection("Results", spec.number, spec.name)
+    line = where[0] if where else sections.spans["Results"][0]
+    what = "has no table" if where else "is missing"
+    out.add("results-table-missing", f"'5.1 Quantitative Results' {what}: the "
+            "report has no results table", line, 1)
 
 
 def _find(body: Scan, sections: SectionMap, spec: TableSpec) -> Table | None:
@@ -76,40 +115,36 @@ def _cells(row: Row, width: int) -> list[str]:
 
 
 def _key_value(table: Table, rows: list[Row], out: Collector, settings: Settings
-               ) -> dict[str, str]:
-    return {key: value for key, value, *_ in (_cells(r, 2) for r in rows) if key}
+               ) -> KeyValues:
+    return KeyValues({key: value for key, value, *_ in (_cells(r, 2) for r in rows) if key})
 
 
 def _splits(table: Table, rows: list[Row], out: Collector, settings: Settings
-            ) -> list[dict[str, Any]]:
+            ) -> tuple[Split, ...]:
     result = []
     for row in rows:
         split, size, percentage = _cells(row, 3)
-        result.append({"split": split, "size": size, "examples": _int(size),
-                       "percentage": percentage, "fraction": parse_percentage(percentage)})
-    return result
+        result.append(Split(split, size, _int(size), percentage, parse_percentage(percentage)))
+    return tuple(result)
 
 
 def _hyperparameters(table: Table, rows: list[Row], out: Collector, settings: Settings
-                     ) -> dict[str, dict[str, Any]]:
-    result: dict[str, dict[str, Any]] = {}
+                     ) -> tuple[Hyperparameter, ...]:
+    # A name written twice keeps its first place and its last value.
+    result: dict[str, Hyperparameter] = {}
     for row in rows:
         name, value, rationale = _cells(row, 3)
         if name:
-            result[name] = {"value": value, "number": parse_number(value),
-                            "rationale": rationale}
-    return result
+            result[name] = Hyperparameter(name, value, parse_number(value), rationale)
+    return tuple(result.values())
 
 
-def _compute(table: Table, rows: list[Row], out: Collector, settings: Settings
-             ) -> dict[str, Any]:
+def _compute(table: Table, rows: list[Row], out: Collector, settings: Settings) -> Compute:
     items = _key_value(table, rows, out, settings)
-    folded = {k.casefold(): v for k, v in items.items()}
-    time_text = folded.get("training time", "")
-    cost_text = folded.get("cost", "")
-    return {"items": items, "hardware": folded.get("hardware", ""),
-            "training_time": time_text, "training_hours": training_hours(time_text),
-            "cost": cost_text, "cost_usd": _money(cost_text)}
+    time_text = items.get("training time")
+    cost_text = items.get("cost")
+    return Compute(items, items.get("hardware"), time_text, training_hours(time_text),
+                   cost_text, _money(cost_text))
 
 
 def training_hours(text: str) -> float | None:
@@ -134,29 +169,28 @@ def _int(text: str) -> int | None:
     return int(number) if number is not None and number.is_integer() else None
 
 
-def _results(table: Table, rows: list[Row], out: Collector, settings: Settings
-             ) -> dict[str, Any]:
+def _results(table: Table, rows: list[Row], out: Collector, settings: Settings) -> Results:
     aliases = settings.metric_aliases
     columns = table.header.cells[1:]
     keys = [metric_key(name, aliases) for name in columns]
     names = {key: metric_name(name, aliases) for key, name in zip(keys, columns, strict=True)}
-    parsed: list[dict[str, Any]] = []
+    parsed: list[tuple[ResultRow, bool]] = []
     for row in rows:
         model_cell = row.cells[0] if row.cells else ""
-        metrics: dict[str, Any] = {}
+        metrics: dict[str, Metric] = {}
         for offset, key in enumerate(keys, start=1):
             cell = row.cells[offset] if offset < len(row.cells) else ""
             try:
-                metrics[key] = parse_metric(cell).as_dict()
+                metrics[key] = parse_metric(cell)
             except NotANumber:
                 out.add("metric-not-numeric", f"cell '{columns[offset - 1]}' of row "
                         f"'{plain_text(model_cell)}' is '{cell}', not a number",
                         row.line, row.column_of(offset))
-                metrics[key] = {"value": None, "spread": None, "raw": cell, "percent": False}
-        parsed.append({"model": plain_text(model_cell), "own": False, "line": row.line,
-                       "bold": bool(_BOLD_RE.match(model_cell.strip())), "metrics": metrics})
-    marked = [r for r in parsed if r["bold"]] or [
-        r for r in parsed if "ours" in r["model"].casefold()]
+                metrics[key] = Metric(None, None, cell)
+        bold = bool(_BOLD_RE.match(model_cell.strip()))
+        parsed.append((ResultRow(plain_text(model_cell), False, row.line, metrics), bold))
+    marked = [r for r, bold in parsed if bold] or [
+        r for r, _ in parsed if "ours" in r.model.casefold()]
     if not marked and parsed:
         out.add("results-no-own-row", "no row of the results table is the report's own model "
                 "(no bold first cell, no 'ours')", table.line, 1)
@@ -164,23 +198,20 @@ def _results(table: Table, rows: list[Row], out: Collector, settings: Settings
         out.add("results-no-own-row", "the results table has no rows", table.line, 1)
     if len(marked) > 1:
         out.add("results-own-row-ambiguous", f"{len(marked)} rows are marked as the report's "
-                f"own; the first ('{marked[0]['model']}') is used", marked[1]["line"], 1)
-    if marked:
-        marked[0]["own"] = True
-    for entry in parsed:
-        del entry["bold"]
-    return {"line": table.line, "metrics": names, "rows": parsed}
+                f"own; the first ('{marked[0].model}') is used", marked[1].line, 1)
+    own = marked[0] if marked else None
+    return Results(table.line, names, tuple(replace(r, own=True) if r is own else r
+                                            for r, _ in parsed))
 
 
 def _ablation(table: Table, rows: list[Row], out: Collector, settings: Settings
-              ) -> list[dict[str, Any]]:
+              ) -> tuple[AblationRow, ...]:
     result = []
     for row in rows:
         configuration, score, change = _cells(row, 3)
-        result.append({"configuration": configuration, "score": _metric_or_none(score),
-                       "change": _metric_or_none(change), "score_text": score,
-                       "change_text": change})
-    return result
+        result.append(AblationRow(configuration, _metric_or_none(score), _metric_or_none(change),
+                                  score, change))
+    return tuple(result)
 
 
 def _metric_or_none(text: str) -> float | None:
@@ -191,13 +222,13 @@ def _metric_or_none(text: str) -> float | None:
 
 
 def _inference(table: Table, rows: list[Row], out: Collector, settings: Settings
-               ) -> list[dict[str, Any]]:
+               ) -> tuple[InferenceRow, ...]:
     result = []
     for row in rows:
         batch, latency, throughput = _cells(row, 3)
-        result.append({"batch_size": batch, "latency": latency, "throughput": throughput,
-                       "latency_ms": _latency_ms(latency), "throughput_per_s": _first(throughput)})
-    return result
+        result.append(InferenceRow(batch, latency, throughput, _latency_ms(latency),
+                                   _first(throughput)))
+    return tuple(result)
 
 
 def _first(text: str) -> float | None:
@@ -226,26 +257,9 @@ def objective_status(text: str) -> str | None:
 
 
 def _objectives(table: Table, rows: list[Row], out: Collector, settings: Settings
-                ) -> dict[str, Any]:
+                ) -> Objectives:
     items = []
     for row in rows:
         objective, status, notes = _cells(row, 3)
-        items.append({"objective": objective, "status": objective_status(status),
-                      "status_text": status, "notes": notes})
-    return {"items": items,
-            "met": sum(1 for i in items if i["status"] == "met"),
-            "partial": sum(1 for i in items if i["status"] == "partial"),
-            "not_met": sum(1 for i in items if i["status"] == "not-met")}
-
-
-_READERS: dict[str, Any] = {
-    "dataset_card": _key_value,
-    "splits": _splits,
-    "model_card": _key_value,
-    "hyperparameters": _hyperparameters,
-    "compute": _compute,
-    "results": _results,
-    "ablation": _ablation,
-    "inference": _inference,
-    "objectives": _objectives,
-}
+        items.append(Objective(objective, objective_status(status), status, notes))
+    return Objectives(tuple(items))

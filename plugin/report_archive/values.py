@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+
+from .model import Metric
 
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 _METRIC_RE = re.compile(
@@ -14,20 +15,6 @@ _METRIC_RE = re.compile(
 )
 MISSING = frozenset({"", "-", "—", "–", "n/a"})
 _EMPHASIS_RE = re.compile(r"[*_`]")
-
-
-@dataclass(frozen=True)
-class Metric:
-    """A normalised metric cell: percentages become fractions, the spread is kept."""
-
-    value: float | None
-    spread: float | None
-    raw: str
-    percent: bool = False
-
-    def as_dict(self) -> dict[str, object]:
-        return {"value": self.value, "spread": self.spread, "raw": self.raw,
-                "percent": self.percent}
 
 
 class NotANumber(ValueError):
@@ -47,6 +34,21 @@ def parse_metric(cell: str) -> Metric:
     value = _scaled(match.group("value"), percent)
     spread = _scaled(match.group("spread"), percent) if match.group("spread") else None
     return Metric(value, spread, raw, percent)
+
+
+def format_metric(metric: Metric | None, percent: bool | None = None) -> str:
+    """A metric for display, spread kept; "—" when missing.
+
+    Shown as a percentage when it was written as one, or when `percent` says so
+    (a comparison column shows every report on the scale most of them use).
+    """
+    if metric is None or metric.value is None:
+        return "—"
+    value, spread = metric.value, metric.spread
+    if metric.percent if percent is None else percent:
+        text = f"{value * 100:.4g}"
+        return f"{text} ± {spread * 100:.3g}%" if spread is not None else f"{text}%"
+    return f"{value:.4g}" + (f" ± {spread:.3g}" if spread is not None else "")
 
 
 def _scaled(number: str, percent: bool) -> float:
