@@ -96,11 +96,13 @@ def test_bad_usage_exits_2(tmp_path: Path, chdir: Any) -> None:
     chdir(tmp_path)
     assert run(["check", "missing.md"]).exit_code == 2
     assert run(["check"]).exit_code == 2  # no mkdocs.yml here
+    (tmp_path / "docs").mkdir()
     (tmp_path / "mkdocs.yml").write_text("site_name: x\nplugins:\n  - report-archive:\n"
                                          "      sections: {required: 3}\n")
     result = run(["check"])
     assert result.exit_code == 2
-    assert "sections.required" in result.output
+    assert "option 'sections': Sub-option 'required'" in result.output
+    assert len(result.output.splitlines()) == 1 and "Traceback" not in result.output
     (tmp_path / "mkdocs.yml").write_text("site_name: [x\n")
     assert run(["check"]).exit_code == 2
 

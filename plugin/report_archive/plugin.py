@@ -16,8 +16,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from mkdocs.config import base
-from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
@@ -28,7 +26,8 @@ from mkdocs.utils import get_relative_url
 
 from .archive import Archive, read_many, unreadable_report
 from .charts import render_all
-from .compare import comparison_json, declared
+from .compare import comparison_json
+from .config import ReportArchiveConfig, to_settings
 from .diagnostics import Diagnostic
 from .pages import (
     ASSETS,
@@ -52,39 +51,13 @@ from .render import TEMPLATE_DIR, Renderer
 from .report import Report
 from .sanitize import may_carry_script, sanitize_html, source_may_carry_script
 from .search_index import merge_into
-from .settings import Settings, SettingsError
+from .settings import Settings
 
 log = get_plugin_logger(__name__)
 
 # Reports are written with pipe tables; nothing else is switched on for them, since
 # extensions such as attr_list change how ordinary text renders ("{5e-5, 1e-4}").
 _NEEDED_EXTENSIONS = ("tables",)
-
-
-class ReportArchiveConfig(base.Config):  # type: ignore[no-untyped-call]
-    enabled = c.Type(bool, default=True)
-    """Turn the plugin off without removing it from mkdocs.yml."""
-    sections = c.Type(dict, default={})
-    """`required` and `optional` lists of section names; the template's others are
-    recommended (a warning when missing)."""
-    metric_aliases = c.Type(dict, default={})
-    """More names for metrics: `{"Acc@1": "Top-1 Accuracy"}`."""
-    dataset_aliases = c.Type(dict, default={})
-    """More names for datasets: `{"SST2-GLUE": "SST-2"}`."""
-    lower_is_better = c.Type(list, default=[])
-    """Metrics ranked ascending besides the built-in ones (loss, error, WER, ...)."""
-    higher_is_better = c.Type(list, default=[])
-    """Metrics ranked descending even if their name suggests otherwise."""
-    primary_metrics = c.Type(dict, default={})
-    """Per dataset, the metric leaderboards sort by: `{"SST-2": "Accuracy"}`."""
-    limits = c.Type(dict, default={})
-    """Input limits: max_file_bytes, max_table_rows, max_tag_length, max_yaml_nodes."""
-    comparisons = c.Type(list, default=[])
-    """Declared comparison pages."""
-    nav = c.Type(dict, default={})
-    """How reports appear in the navigation: `max_reports` (default 30)."""
-    sanitize = c.Type(bool, default=True)
-    """Remove script, event handlers and `javascript:` links from report pages."""
 
 
 class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-untyped-call]
@@ -128,11 +101,7 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
             return None
         self._reset()
         self.started = time.perf_counter()
-        options = {k: v for k, v in self.config.items() if k != "enabled"}
-        try:
-            self.settings = Settings.from_mapping(options)
-        except SettingsError as exc:
-            raise PluginError(f"report-archive: {exc}") from exc
+        self.settings = to_settings(self.config)
         if self.settings != self._cache_settings:
             self._cache.clear()
             self._cache_settings = self.settings
@@ -246,10 +215,6 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         charts = [(page.src_uri, page.chart) for page in planned if page.chart is not None]
         payload = archive.to_json(lambda r: links.url(r.path))
         payload.update(comparison_json(archive))
-        for comparison in declared(archive):
-            for path in comparison.missing_paths:
-                log.warning(f"comparison '{comparison.spec.name}' names '{path}', which is not "
-                            "a report of the archive")
         files.get_file_from_path(REPORTS_JSON).content_string = json.dumps(  # type: ignore[union-attr]
             payload, ensure_ascii=False, separators=(",", ":"))
         # Charts are kept by their data between `serve` rebuilds: only new ones are
