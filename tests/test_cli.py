@@ -96,11 +96,13 @@ def test_bad_usage_exits_2(tmp_path: Path, chdir: Any) -> None:
     chdir(tmp_path)
     assert run(["check", "missing.md"]).exit_code == 2
     assert run(["check"]).exit_code == 2  # no mkdocs.yml here
+    (tmp_path / "docs").mkdir()
     (tmp_path / "mkdocs.yml").write_text("site_name: x\nplugins:\n  - report-archive:\n"
                                          "      sections: {required: 3}\n")
     result = run(["check"])
     assert result.exit_code == 2
-    assert "sections.required" in result.output
+    assert "option 'sections': Sub-option 'required'" in result.output
+    assert len(result.output.splitlines()) == 1 and "Traceback" not in result.output
     (tmp_path / "mkdocs.yml").write_text("site_name: [x\n")
     assert run(["check"]).exit_code == 2
 
@@ -170,3 +172,30 @@ def test_repository_schema_and_template_comment_match_the_package() -> None:
     assert comment.startswith("# yaml-language-server: $schema=")
     target = (EXAMPLE_DOCS / comment.split("=", 1)[1]).resolve()
     assert target == (ROOT / "schema" / "front-matter.schema.json").resolve()
+
+
+def test_mkdocs_warnings_go_to_stderr_and_count_under_strict(tmp_path: Path, chdir: Any) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "r.md").write_text(
+        (EXAMPLE_DOCS / "2023-02-14-bert-base-sst2.md").read_text(encoding="utf-8"))
+    (tmp_path / "mkdocs.yml").write_text("site_name: x\nsite_colour: blue\n"
+                                         "plugins:\n  - report-archive\n")
+    chdir(tmp_path)
+    result = run(["check", "--format", "json"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == {"checked": 1, "diagnostics": []}
+    assert "warning: Config value 'site_colour': Unrecognised configuration name" in result.stderr
+    assert run(["check", "--strict"]).exit_code == 1  # as `mkdocs build --strict` aborts
+
+
+def test_a_broken_configuration_is_one_line_on_stderr(tmp_path: Path, chdir: Any) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "mkdocs.yaml").write_text("site_name: x\nplugins:\n  - report-archive:\n"
+                                          "      sanitize: 'no'\n")
+    chdir(tmp_path)
+    result = run(["check", "--format", "json"])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith("error: mkdocs.yaml: ")
+    assert "option 'sanitize': Expected type: <class 'bool'>" in result.stderr
+    assert len(result.stderr.splitlines()) == 1

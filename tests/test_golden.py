@@ -14,12 +14,13 @@ import pytest
 from report_archive.archive import Archive, read_files
 from report_archive.markdown_scan import scan
 from report_archive.rules import RULES
-from report_archive.settings import Settings
+from report_archive.settings import ComparisonSpec, Settings
 
 GOLDEN = Path(__file__).parent / "golden"
 CASES = sorted(GOLDEN.glob("*.md"))
 # Rules whose inputs are too big to keep as files: their cases are generated in tests.
-GENERATED_CASES = {"limit-file-size", "limit-table-rows", "metric-scale-mixed"}
+GENERATED_CASES = {"limit-file-size", "limit-table-rows", "metric-scale-mixed",
+                   "comparison-path-missing"}
 
 
 def diagnostics_of(path: Path) -> list[tuple[str, int | None, str]]:
@@ -93,3 +94,16 @@ def test_one_dataset_on_two_scales_is_reported(tmp_path: Path) -> None:
     points.write_text(wer.replace("**93.5%**", "**0.065**"), encoding="utf-8")
     reports = read_files(files, Settings())
     assert Archive(reports, Settings()).diagnostics == []
+
+
+def test_a_comparison_naming_no_report_of_the_archive_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "valid.md").write_text((GOLDEN / "valid.md").read_text(encoding="utf-8"),
+                                       encoding="utf-8")
+    (tmp_path / "page.md").write_text("---\ntype: page\n---\n\n# A page\n", encoding="utf-8")
+    settings = Settings(comparisons=(ComparisonSpec(
+        "pair", "Pair", paths=("valid.md", "page.md", "gone.md", "gone.md")),))
+    files = [(p, p.name) for p in sorted(tmp_path.glob("*.md"))]
+    found = [(d.path, d.rule, d.line, d.severity)
+             for d in Archive(read_files(files, settings), settings).diagnostics]
+    assert found == [("gone.md", "comparison-path-missing", None, "warning"),
+                     ("page.md", "comparison-path-missing", None, "warning")]

@@ -175,6 +175,23 @@ def newest_first(reports: Iterable[Report]) -> list[Report]:
     return sorted(reports, key=lambda r: (r.date or "", r.title, r.path), reverse=True)
 
 
+def missing_comparison_paths(reports: list[Report], settings: Settings) -> list[Diagnostic]:
+    """A warning for each path a declared comparison names that is no report of the archive.
+
+    The diagnostic is placed at the path as named (relative to docs_dir).
+    """
+    known = {r.path for r in reports}
+    found: list[Diagnostic] = []
+    for spec in settings.comparisons:
+        for path in dict.fromkeys(spec.paths):
+            if path not in known:
+                out = Collector(path)
+                out.add("comparison-path-missing", f"comparison '{spec.name}' names '{path}', "
+                        "which is not a report of the archive")
+                found.extend(out.items)
+    return found
+
+
 @dataclass
 class Archive:
     """Every file read, with the indexes the generated pages are made from."""
@@ -192,6 +209,7 @@ class Archive:
         self._newest = newest_first(self._reports)
         self.tags = build_tags(self._reports)
         self.cross = check_scales(self.reports, self.settings)
+        self.unmatched = missing_comparison_paths(self._reports, self.settings)
         names = self.dataset_names()
         # Two datasets whose names slug alike still get two leaderboards.
         slugs = assign_slugs(names.values())
@@ -212,7 +230,8 @@ class Archive:
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
-        return sorted((d for r in self.files for d in self.problems(r)), key=sort_key)
+        found = [d for r in self.files for d in self.problems(r)]
+        return sorted(found + self.unmatched, key=sort_key)
 
     def newest_first(self, reports: Iterable[Report] | None = None) -> list[Report]:
         return list(self._newest) if reports is None else newest_first(reports)

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -15,7 +16,8 @@ from .archive import Archive, discover, read_files
 from .compare import ReportDiff, compare_reports, delta_text
 from .diagnostics import Diagnostic
 from .front_matter import schema_text
-from .project import Project, ProjectError, load_project
+from .model import Report
+from .project import DEFAULT_CONFIG_FILES, Project, ProjectError, find_config_file, load_project
 from .scaffold import ScaffoldError, new_report
 from .settings import Settings
 
@@ -27,16 +29,22 @@ def main() -> None:
 
 
 def _project(config: str | None, required: bool) -> Project | None:
-    path = Path(config or "mkdocs.yml")
-    if not path.is_file():
+    """The configuration, loaded as MkDocs loads it; None when there is none and none is needed.
+
+    A configuration that exists must load: it fails with exit code 2 and one line.
+    """
+    path = find_config_file(config)
+    if path is None or not path.is_file():
         if config or required:
-            raise click.UsageError(f"no configuration at {path}: run from the folder of "
+            where = config or " or ".join(DEFAULT_CONFIG_FILES)
+            raise click.UsageError(f"no configuration at {where}: run from the folder of "
                                    "mkdocs.yml, give --config, or name the reports to check")
         return None
     try:
         return load_project(path)
     except ProjectError as exc:
-        raise click.UsageError(str(exc)) from exc
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
 
 
 def _shown(path: Path) -> str:
@@ -53,37 +61,71 @@ def _shown(path: Path) -> str:
               show_default=True, help="How to print the diagnostics.")
 @click.option("--strict", is_flag=True, help="Count warnings as errors for the exit code.")
 @click.option("--config", type=click.Path(dir_okay=False),
-              help="The mkdocs.yml to read options from (default: ./mkdocs.yml).")
+              help="The configuration to read, loaded as MkDocs loads it "
+                   "(default: ./mkdocs.yml or ./mkdocs.yaml).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Processes to read reports with (default: the number of CPUs).")
 def check(paths: tuple[Path, ...], fmt: str, strict: bool, config: str | None,
           jobs: int | None) -> None:
     """Validate reports without building the site.
 
-    PATHS are report files or folders; by default, the docs_dir of ./mkdocs.yml.
+    PATHS are report files or folders; by default, the pages MkDocs would build
+    from the docs_dir of ./mkdocs.yml (exclude_docs and draft_docs apply).
     Exit code: 0 no errors, 1 errors (with --strict, warnings too), 2 bad usage.
     """
     project = _project(config, required=not paths)
+    if paths:
+        reports, diagnostics = _check_named(paths, project, jobs)
+        notes = list(project.warnings) if project else []
+    else:
+        assert project is not None
+        reports, diagnostics, notes = _check_archive(project, jobs)
+    for note in notes:
+        click.echo(f"warning: {note}", err=True)
+    _print(diagnostics, len(reports), sum(1 for r in reports if r.is_report), fmt)
+    errors = sum(1 for d in diagnostics if d.severity == "error")
+    warnings = len(diagnostics) - errors + len(notes)
+    strict = strict or bool(project and project.strict)
+    sys.exit(1 if errors or (strict and warnings) else 0)
+
+
+def _check_archive(project: Project, jobs: int | None
+                   ) -> tuple[list[Report], list[Diagnostic], list[str]]:
+    """The pages MkDocs would build, judged as the build judges them.
+
+    Returns the reports, their diagnostics with paths shown from here (as the
+    build logs them) and what MkDocs warned about while loading and finding files.
+    """
+    files, found = project.documents()
+    reports = read_files(files, project.settings, jobs or os.cpu_count() or 1)
+    root = _shown(project.docs_dir)
+    diagnostics = [replace(d, path=os.path.join(root, d.path))
+                   for d in Archive(reports, project.settings).diagnostics]
+    return reports, diagnostics, [*project.warnings, *found]
+
+
+def _check_named(paths: tuple[Path, ...], project: Project | None, jobs: int | None
+                 ) -> tuple[list[Report], list[Diagnostic]]:
+    """Exactly the files named (and the Markdown files in the folders named)."""
     settings = project.settings if project else Settings()
+    # A declared comparison is about the whole archive, not about the files named here.
+    settings = replace(settings, comparisons=())
+    reports = read_files(_named_files(paths), settings, jobs or os.cpu_count() or 1)
+    return reports, Archive(reports, settings).diagnostics
+
+
+def _named_files(paths: tuple[Path, ...]) -> list[tuple[Path, str]]:
+    """Exactly the files named, and the Markdown files in the folders named."""
     files: list[tuple[Path, str]] = []
-    targets = list(paths)
-    if not targets and project is not None:
-        targets = [project.docs_dir]
-    for target in targets:
+    for target in paths:
         if target.is_dir():
-            shown_root = str(target) if paths else _shown(target)
             for found in discover(target):
-                files.append((found, os.path.join(shown_root, found.relative_to(target))))
+                files.append((found, os.path.join(str(target), found.relative_to(target))))
         elif target.is_file():
             files.append((target, str(target)))
         else:
             raise click.UsageError(f"no such file or folder: {target}")
-    reports = read_files(files, settings, jobs or os.cpu_count() or 1)
-    diagnostics = Archive(reports, settings).diagnostics
-    _print(diagnostics, len(reports), sum(1 for r in reports if r.is_report), fmt)
-    errors = sum(1 for d in diagnostics if d.severity == "error")
-    warnings = len(diagnostics) - errors
-    sys.exit(1 if errors or (strict and warnings) else 0)
+    return files
 
 
 def _print(diagnostics: list[Diagnostic], checked: int, reports: int, fmt: str) -> None:

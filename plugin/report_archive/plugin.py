@@ -12,8 +12,6 @@ import os
 from pathlib import Path
 from typing import Any
 
-from mkdocs.config import base
-from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
@@ -23,41 +21,16 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
 from .build import BuildFailed, PlanError, SiteBuild, Source
+from .config import ReportArchiveConfig, to_settings
 from .diagnostics import Diagnostic
 from .pages import BROWSE, COMPARE_INDEX, HOME, REPORTS_JSON, SCRIPT, STYLESHEET, TAG_INDEX
 from .render import TEMPLATE_DIR, Renderer
-from .settings import Settings, SettingsError
 
 log = get_plugin_logger(__name__)
 
 # Reports are written with pipe tables; nothing else is switched on for them, since
 # extensions such as attr_list change how ordinary text renders ("{5e-5, 1e-4}").
 _NEEDED_EXTENSIONS = ("tables",)
-
-
-class ReportArchiveConfig(base.Config):  # type: ignore[no-untyped-call]
-    enabled = c.Type(bool, default=True)
-    """Turn the plugin off without removing it from mkdocs.yml."""
-    sections = c.Type(dict, default={})
-    """`required` and `optional` lists of section names."""
-    metric_aliases = c.Type(dict, default={})
-    """More names for metrics: `{"Acc@1": "Top-1 Accuracy"}`."""
-    dataset_aliases = c.Type(dict, default={})
-    """More names for datasets: `{"SST2-GLUE": "SST-2"}`."""
-    lower_is_better = c.Type(list, default=[])
-    """Metrics ranked ascending besides the built-in ones (loss, error, WER, ...)."""
-    higher_is_better = c.Type(list, default=[])
-    """Metrics ranked descending even if their name suggests otherwise."""
-    primary_metrics = c.Type(dict, default={})
-    """Per dataset, the metric leaderboards sort by: `{"SST-2": "Accuracy"}`."""
-    limits = c.Type(dict, default={})
-    """Input limits: max_file_bytes, max_table_rows, max_tag_length, max_yaml_nodes."""
-    comparisons = c.Type(list, default=[])
-    """Declared comparison pages."""
-    nav = c.Type(dict, default={})
-    """How reports appear in the navigation: `max_reports` (default 30)."""
-    sanitize = c.Type(bool, default=True)
-    """Remove script, event handlers and `javascript:` links from report pages."""
 
 
 class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-untyped-call]
@@ -84,11 +57,7 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         """
         if not self.config.enabled:
             return None
-        options = {k: v for k, v in self.config.items() if k != "enabled"}
-        try:
-            settings = Settings.from_mapping(options)
-        except SettingsError as exc:
-            raise PluginError(f"report-archive: {exc}") from exc
+        settings = to_settings(self.config)
         if TEMPLATE_DIR not in config.theme.dirs:
             config.theme.dirs.append(TEMPLATE_DIR)
         for extension in _NEEDED_EXTENSIONS:

@@ -1,67 +1,116 @@
-"""Reading the project's `mkdocs.yml` without MkDocs: where the archive is, and our options."""
+"""Loading a project as MkDocs does, for the command line: its configuration and its files.
+
+`report-archive check` judges exactly as the build because it reads the
+configuration with MkDocs' own loader (`INHERIT`, `!ENV`, `mkdocs.yml` or
+`mkdocs.yaml`, the plugin's options through the same schema) and finds the
+Markdown files with MkDocs' own discovery (`exclude_docs`, `draft_docs`,
+dot-files, a root `templates/`). Nothing here builds the site or runs a plugin
+event.
+"""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import yaml
+from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import MkDocsException
+from mkdocs.structure.files import get_files
 
-from .settings import Settings, SettingsError
+from .config import ReportArchiveConfig, to_settings
+from .settings import Settings
 
 PLUGIN_NAME = "report-archive"
+# The names MkDocs tries, in this order, when no file is given (mkdocs/config/base.py).
+DEFAULT_CONFIG_FILES = ("mkdocs.yml", "mkdocs.yaml")
 
 
 class ProjectError(Exception):
-    """mkdocs.yml cannot be read or our options in it are wrong."""
-
-
-class _ConfigLoader(yaml.SafeLoader):
-    """Safe loading that tolerates MkDocs' and Material's tags (`!ENV`, `!!python/name`)."""
-
-
-def _ignore_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
-    return None
-
-
-_ConfigLoader.add_multi_constructor("!", _ignore_tag)
-_ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", _ignore_tag)
+    """The configuration cannot be loaded; the message is one line for the user."""
 
 
 @dataclass(frozen=True)
 class Project:
-    config_file: Path | None
+    """A loaded configuration: where the archive is, our settings, what MkDocs warned."""
+
+    config: MkDocsConfig
+    config_file: Path
     docs_dir: Path
     settings: Settings
+    warnings: tuple[str, ...]
+
+    @property
+    def strict(self) -> bool:
+        """`strict: true` in the configuration: warnings fail the build."""
+        return bool(self.config.strict)
+
+    def documents(self) -> tuple[list[tuple[Path, str]], list[str]]:
+        """The Markdown pages MkDocs would build, as (file, path in docs_dir), and its warnings.
+
+        The same files the plugin reads in the build (`Files.documentation_pages`).
+        """
+        with _mkdocs_log() as records:
+            files = get_files(self.config)
+        pages = [(Path(f.abs_src_path), f.src_uri) for f in files.documentation_pages()
+                 if f.abs_src_path is not None]
+        return pages, _messages(records, logging.WARNING)
+
+
+def find_config_file(given: str | None) -> Path | None:
+    """The configuration file to load: the one given, else MkDocs' default names here."""
+    if given is not None:
+        return Path(given)
+    return next((Path(n) for n in DEFAULT_CONFIG_FILES if Path(n).is_file()), None)
 
 
 def load_project(config_file: Path) -> Project:
-    """Read `mkdocs.yml`: the docs_dir and the plugin's options (defaults when absent)."""
-    try:
-        text = config_file.read_text(encoding="utf-8-sig")
-        config = yaml.load(text, Loader=_ConfigLoader)
-    except OSError as exc:
-        raise ProjectError(f"cannot read {config_file}: {exc.strerror or exc}") from exc
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ProjectError(f"{config_file} is not valid YAML: {exc}") from exc
-    if not isinstance(config, dict):
-        raise ProjectError(f"{config_file} is not a mapping of settings")
-    docs_dir = config.get("docs_dir") or "docs"
-    if not isinstance(docs_dir, str):
-        raise ProjectError(f"{config_file}: docs_dir must be a path")
-    try:
-        settings = Settings.from_mapping(plugin_options(config))
-    except SettingsError as exc:
-        raise ProjectError(f"{config_file}: plugin '{PLUGIN_NAME}': {exc}") from exc
-    return Project(config_file, (config_file.parent / docs_dir), settings)
+    """Load the configuration with MkDocs' loader; raise ProjectError with one line."""
+    with _mkdocs_log() as records:
+        try:
+            config = load_config(config_file=str(config_file))
+        except MkDocsException as exc:
+            errors = _messages(records, logging.ERROR) or [exc.format_message()]
+            raise ProjectError(f"{config_file}: {_one_line('; '.join(errors))}") from exc
+    plugin = config.plugins.get(PLUGIN_NAME)
+    options = getattr(plugin, "config", None)
+    settings = to_settings(options) if isinstance(options, ReportArchiveConfig) else Settings()
+    return Project(config, config_file, Path(config.docs_dir), settings,
+                   tuple(_messages(records, logging.WARNING)))
 
 
-def plugin_options(config: dict[str, Any]) -> dict[str, Any]:
-    plugins = config.get("plugins") or []
-    if isinstance(plugins, dict):
-        return dict(plugins.get(PLUGIN_NAME) or {})
-    for entry in plugins:
-        if isinstance(entry, dict) and PLUGIN_NAME in entry:
-            return dict(entry[PLUGIN_NAME] or {})
-    return {}
+@contextmanager
+def _mkdocs_log() -> Iterator[list[logging.LogRecord]]:
+    """Collect what MkDocs logs instead of letting it reach the terminal unformatted."""
+    logger = logging.getLogger("mkdocs")
+    records: list[logging.LogRecord] = []
+    handler = _Collect(records)
+    propagate = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield records
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
+class _Collect(logging.Handler):
+    def __init__(self, records: list[logging.LogRecord]) -> None:
+        super().__init__(logging.WARNING)
+        self.records = records
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def _messages(records: list[logging.LogRecord], level: int) -> list[str]:
+    """Messages of exactly this level (warnings apart from errors)."""
+    return [_one_line(r.getMessage()) for r in records if r.levelno == level]
+
+
+def _one_line(text: str) -> str:
+    return "; ".join(" ".join(line.split()) for line in text.splitlines() if line.strip())

@@ -130,6 +130,11 @@ _RULES = [
     Rule("template-residue", "warning", "Template text left in the report",
          "Replace the template's placeholder with the report's own content. "
          "It is an error in a final report."),
+    # Declared comparisons (mkdocs.yml)
+    Rule("comparison-path-missing", "warning",
+         "A declared comparison names a path that is not a report of the archive",
+         "Fix the path under the comparison's `paths` in mkdocs.yml: it is relative to "
+         "docs_dir (e.g. `2023-11-08-bert-base-squad.md`) and must name a report."),
 ]
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}
