@@ -115,3 +115,18 @@ def test_material_tags_and_redirects_in_any_order(tmp_path: Path,
     # Material's index is the one at /tags/ and lists the reports under their tags.
     index = result.page("tags/")
     assert "2023-02-14-bert-base-sst2/" in index and 'id="tag:nlp"' in index
+
+
+def test_attr_list_does_not_eat_report_text(tmp_path: Path) -> None:
+    # The BERT report's hyperparameter table has "... grid {5e-5, 4e-5, 3e-5, 2e-5}".
+    docs = _consumer(tmp_path, [])
+    (docs / "guide" / "ids.md").write_text("# Ids\n\n## Kept {#custom-id .wide}\n",
+                                           encoding="utf-8")
+    extensions = ["tables", "attr_list", {"toc": {"permalink": True}}]
+    result = build_site(tmp_path, docs, markdown_extensions=extensions, strict=True,
+                        plugin_options={})
+    assert result.error is None, result.error
+    report = result.page("2023-02-14-bert-base-sst2/")
+    assert "grid {5e-5, 4e-5, 3e-5, 2e-5}</td>" in report
+    # A team's own attribute lists still work.
+    assert 'id="custom-id"' in result.page("guide/ids/")

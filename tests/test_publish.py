@@ -126,13 +126,13 @@ def test_generated_pages_are_valid_html(example_site: Build) -> None:
             if any(known in m["message"] for m in messages)} == MATERIAL_MARKUP
 
 
-def test_pages_have_no_axe_violations(example_site: Build, browser: Any) -> None:
+def _axe_violations(site: Path, browser: Any) -> dict[str, list[str]]:
     from axe_playwright_python.sync_playwright import Axe
 
     axe = Axe()
     page = browser.new_page()
     found: dict[str, list[str]] = {}
-    with serve(example_site.site, prefix="archive") as url:
+    with serve(site, prefix="archive") as url:
         for path in [*PAGES, "404.html", "guide/rules/"]:
             page.goto(url + path)
             result = axe.run(page)
@@ -141,7 +141,21 @@ def test_pages_have_no_axe_violations(example_site: Build, browser: Any) -> None
             if violations:
                 found[path] = violations
     page.close()
-    assert found == {}
+    return found
+
+
+def test_pages_have_no_axe_violations(example_site: Build, browser: Any) -> None:
+    assert _axe_violations(example_site.site, browser) == {}
+
+
+def test_pages_have_no_axe_violations_in_the_dark_scheme(tmp_path: Path, browser: Any) -> None:
+    # No overrides/: what a team's own site gets from the plugin alone.
+    built = build_site(tmp_path, site_url="https://example.github.io/archive/",
+                       theme={"name": "material", "font": False,
+                              "palette": {"scheme": "slate"}})
+    assert built.error is None
+    assert 'data-md-color-scheme="slate"' in built.page("")
+    assert _axe_violations(built.site, browser) == {}
 
 
 def _free_port() -> int:

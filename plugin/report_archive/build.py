@@ -21,6 +21,7 @@ from importlib import resources
 from pathlib import Path
 
 from .archive import Archive, read_many, unreadable_report
+from .braces import keep_braces
 from .charts import ChartJob, chart_key, preload
 from .diagnostics import Diagnostic
 from .export import REPORTS_SCHEMA, dumps, reports_json, schema_text
@@ -233,13 +234,19 @@ class SiteBuild:
             section = home_section(self.archive, self.renderer, self.links)
             return markdown.rstrip("\n") + "\n\n" + self._shell(HOME, section)
 
-    def report_page(self, src_uri: str, markdown: str) -> PageChange | None:
-        """A report's Markdown without the header lines its card replaces (None: not a report)."""
+    def report_page(self, src_uri: str, markdown: str, *,
+                    attr_list: bool = False) -> PageChange | None:
+        """A report's Markdown without the header lines its card replaces (None: not a report).
+
+        With `attr_list` enabled, braces that are not attribute lists are escaped, so
+        the extension cannot turn a report's text into attributes.
+        """
         report = self.by_src.get(src_uri)
         if report is None:
             return None
-        return PageChange(strip_header_block(markdown), html.escape(report.title or src_uri),
-                          report.status)
+        markdown = strip_header_block(markdown)
+        return PageChange(keep_braces(markdown) if attr_list else markdown,
+                          html.escape(report.title or src_uri), report.status)
 
     def page_html(self, src_uri: str, html_text: str, markdown: str) -> str | None:
         """A page's HTML with our listing, or a report's with its card (None: unchanged)."""

@@ -20,6 +20,7 @@ from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
+from .accessibility import accessible
 from .build import BuildFailed, PlanError, SiteBuild, Source
 from .config import ReportArchiveConfig, to_settings
 from .diagnostics import Diagnostic
@@ -182,7 +183,8 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
             return None
         if page.file.src_uri == HOME:
             return self.site.home_markdown(markdown)
-        change = self.site.report_page(page.file.src_uri, markdown)
+        change = self.site.report_page(page.file.src_uri, markdown,
+                                       attr_list="attr_list" in config.markdown_extensions)
         if change is None:
             return None
         page.meta["title"] = change.title
@@ -203,6 +205,19 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         if not self.config.enabled:
             return None
         return self.site.page_html(page.file.src_uri, html, page.markdown or "")
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
+        """Give the theme's search dialog and task checkboxes accessible names, on every page."""
+        if not self.config.enabled:
+            return None
+        return accessible(output)
+
+    def on_post_template(self, output_content: str, *, template_name: str,
+                         config: MkDocsConfig) -> str | None:
+        """The same fixes on pages rendered from theme templates alone (404.html)."""
+        if not self.config.enabled or not template_name.endswith(".html"):
+            return None
+        return accessible(output_content)
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         """Put the feeds and charts, made meanwhile on other cores, into their files.
