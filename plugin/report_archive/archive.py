@@ -187,12 +187,15 @@ class Archive:
     cross: dict[int, list[Diagnostic]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        from .archive_limits import check_archive_tags
         from .sanity import check_scales
 
         self._reports = [r for r in self.files if r.is_report and r.readable]
         self._newest = newest_first(self._reports)
         self.tags = build_tags(self._reports)
         self.cross = check_scales(self.reports, self.settings)
+        for key, found in check_archive_tags(self._reports, tag_name).items():
+            self.cross.setdefault(key, []).extend(found)
         names = self.dataset_names()
         # Two datasets whose names slug alike still get two leaderboards.
         slugs = assign_slugs(names.values())
