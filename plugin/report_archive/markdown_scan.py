@@ -26,6 +26,10 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .report import Report
 
 _ATX_RE = re.compile(r"^(#{1,6})(.*)$")
 _SETEXT_RE = re.compile(r"^(=+|-+)[ ]*$")
@@ -426,3 +430,18 @@ def _tags(text: str, depth: int) -> int:
         if depth > MAX_NESTING:
             break
     return depth
+
+
+def safe_markdown(report: Report, markdown: str) -> str:
+    """The Markdown of a report page to hand the renderer.
+
+    A report refused for nesting too deep (`limit-nesting`) would crash or stall
+    Python-Markdown: under `serve`, where its page is still shown, its text is
+    shown as an indented code block (core Markdown, so no extension parses any
+    of it) below a note. Every other report is returned as written.
+    """
+    if not any(d.rule == "limit-nesting" for d in report.diagnostics):
+        return markdown
+    plain = "\n".join("    " + line for line in markdown.split("\n"))
+    return ("This report's Markdown nests too deeply to be rendered (see its errors); "
+            "it is shown as plain text until it is fixed.\n\n" + plain + "\n")

@@ -27,9 +27,10 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
 from .archive import Archive, read_many, unreadable_report
-from .charts import render_all
+from .charts import chart_failure, render_all
 from .compare import comparison_json, declared
 from .diagnostics import Diagnostic
+from .markdown_scan import safe_markdown
 from .pages import (
     ASSETS,
     BROWSE,
@@ -53,6 +54,7 @@ from .report import Report
 from .sanitize import may_carry_script, sanitize_html, source_may_carry_script
 from .search_index import merge_into
 from .settings import Settings, SettingsError
+from .values import json_safe
 
 log = get_plugin_logger(__name__)
 
@@ -251,7 +253,7 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
                 log.warning(f"comparison '{comparison.spec.name}' names '{path}', which is not "
                             "a report of the archive")
         files.get_file_from_path(REPORTS_JSON).content_string = json.dumps(  # type: ignore[union-attr]
-            payload, ensure_ascii=False, separators=(",", ":"))
+            json_safe(payload), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
         # Charts are kept by their data between `serve` rebuilds: only new ones are
         # drawn, started last so that they share the second core with nothing else.
         fresh = [(src, spec) for src, spec in charts
@@ -292,6 +294,9 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
             return None
         for src_uri, drawn in self.charts.result().items():
             self.chart_cache[(src_uri, self.chart_keys[src_uri])] = drawn
+            if (failure := chart_failure(drawn)) is not None:
+                log.warning(f"chart {src_uri} could not be drawn; the page shows a note "
+                            f"instead: {failure} [chart-failed]")
         for src_uri, key in self.chart_keys.items():
             file = files.get_file_from_path(src_uri)
             cached = self.chart_cache.get((src_uri, key))
@@ -372,7 +377,7 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         # Material shows `status` as a page status icon; ours is the report's status.
         page.meta.pop("status", None)
         page.meta["report_status"] = report.status
-        return strip_header_block(markdown)
+        return safe_markdown(report, strip_header_block(markdown))
 
     def on_page_content(self, html_text: str, *, page: Page, config: MkDocsConfig,
                         files: Files) -> str | None:
@@ -544,10 +549,11 @@ class _ChartJob:
         if process is not None:
             assert process.stdout is not None and process.stderr is not None
             try:
-                # Its input is already sent: read its answer (errors are short).
-                out = process.stdout.read()
-                err = process.stderr.read()
-                if process.wait(timeout=600) == 0:
+                # Its input is already sent (and stdin closed): read both pipes at once,
+                # so a child that writes much to stderr cannot block on a full pipe.
+                process.stdin = None
+                out, err = process.communicate(timeout=600)
+                if process.returncode == 0:
                     drawn: dict[str, str] = json.loads(out)
                     return drawn
                 log.debug(f"chart process failed: {err.decode(errors='replace')[-500:]}")

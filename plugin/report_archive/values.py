@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, DecimalException
+from typing import Any
 
 # Every quantifier is possessive (or bounded), so no cell text makes these backtrack.
 _NUMBER = r"[+-]?+(?:\d++(?:\.\d*+)?+|\.\d++)(?:[eE][+-]?+\d++)?+"
@@ -167,3 +168,18 @@ def dataset_name(name: str, aliases: Mapping[str, str] | None = None) -> str:
         if re.sub(r"[\s\-_.]+", "", alias).casefold() == folded:
             return canonical
     return " ".join(name.split())
+
+
+def json_safe(data: Any) -> Any:
+    """`data` with every non-finite float (inf, nan) replaced by None, for strict JSON.
+
+    Parsing keeps such numbers out of a report's data; sums and differences of very
+    large ones can still overflow, and JSON has no way to write them.
+    """
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {key: json_safe(value) for key, value in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [json_safe(value) for value in data]
+    return data
