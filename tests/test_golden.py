@@ -19,8 +19,8 @@ from report_archive.settings import ComparisonSpec, Settings
 GOLDEN = Path(__file__).parent / "golden"
 CASES = sorted(GOLDEN.glob("*.md"))
 # Rules whose inputs are too big to keep as files: their cases are generated in tests.
-GENERATED_CASES = {"limit-file-size", "limit-table-rows", "metric-scale-mixed",
-                   "comparison-path-missing"}
+GENERATED_CASES = {"limit-file-size", "limit-table-rows", "metric-scale-mixed", "limit-headings",
+                   "limit-archive-tags", "chart-failed", "comparison-path-missing"}
 
 
 def diagnostics_of(path: Path) -> list[tuple[str, int | None, str]]:

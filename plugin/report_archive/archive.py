@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from .archive_limits import check_archive_tags
 from .diagnostics import Collector, Diagnostic, sort_key
 from .model import Report
 from .parallel import fork_map
@@ -209,6 +210,8 @@ class Archive:
         self._newest = newest_first(self._reports)
         self.tags = build_tags(self._reports)
         self.cross = check_scales(self.reports, self.settings)
+        for key, found in check_archive_tags(self._reports, tag_name).items():
+            self.cross.setdefault(key, []).extend(found)
         self.unmatched = missing_comparison_paths(self._reports, self.settings)
         names = self.dataset_names()
         # Two datasets whose names slug alike still get two leaderboards.

@@ -22,9 +22,10 @@ from pathlib import Path
 
 from .archive import Archive, read_many, unreadable_report
 from .braces import keep_braces
-from .charts import ChartJob, chart_key, preload
+from .charts import ChartJob, chart_failure, chart_key, preload
 from .diagnostics import Diagnostic
 from .export import REPORTS_SCHEMA, dumps, reports_json, schema_text
+from .markdown_scan import safe_markdown
 from .model import Report
 from .pages import (
     ASSETS,
@@ -116,6 +117,7 @@ class SiteBuild:
         self.chart_keys: dict[str, str] = {}
         self.links: Links | None = None
         self.reports_json = ""
+        self.chart_failures: list[str] = []
         self.own_time = 0.0
 
     @contextmanager
@@ -244,7 +246,7 @@ class SiteBuild:
         report = self.by_src.get(src_uri)
         if report is None:
             return None
-        markdown = strip_header_block(markdown)
+        markdown = safe_markdown(report, strip_header_block(markdown))
         return PageChange(keep_braces(markdown) if attr_list else markdown,
                           html.escape(report.title or src_uri), report.status)
 
@@ -295,6 +297,10 @@ class SiteBuild:
                                 if not src.endswith(".md"))
             if self.chart_job is not None:
                 for src_uri, drawn in self.chart_job.result().items():
+                    if (failure := chart_failure(drawn)) is not None:
+                        self.chart_failures.append(
+                            f"chart {src_uri} could not be drawn; the page shows a note "
+                            f"instead: {failure} [chart-failed]")
                     self._charts[(src_uri, self.chart_keys[src_uri])] = drawn
                 self.chart_job = None
                 wanted = set(self.chart_keys.items())

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
 import subprocess
 import sys
+import unicodedata
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -20,9 +23,39 @@ from .model import Report
 from .project import DEFAULT_CONFIG_FILES, Project, ProjectError, find_config_file, load_project
 from .scaffold import ScaffoldError, new_report
 from .settings import Settings
+from .values import json_safe
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """The command group, with output that cannot be written reported in one line."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            try:
+                return super().main(*args, **kwargs)
+            finally:
+                # Buffered output is written here, not at exit, so that its failure is seen.
+                sys.stdout.flush()
+        except OSError as exc:
+            _output_failed(exc)
+
+
+def _output_failed(exc: OSError) -> None:
+    where = f" {exc.filename}" if exc.filename else " the output"
+    message = f"report-archive: cannot write{where}: {exc.strerror or exc}\n"
+    try:
+        sys.stderr.write(message)
+        sys.stderr.flush()
+    except OSError:
+        pass
+    # Python flushes stdout again at exit: point it at the null device so that it can.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    with contextlib.suppress(OSError, ValueError):  # stdout without a file descriptor
+        os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(1)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="mkdocs-report-archive")
 def main() -> None:
     """Report Archive: validate and scaffold ML experiment reports."""
@@ -190,17 +223,35 @@ def new(title: str, authors: tuple[str, ...], tags: tuple[str, ...], dataset: st
     names = list(authors) or _git_user()
     if not names:
         raise click.UsageError("give at least one --author (git has no user.name either)")
+    _refuse_control_characters([("TITLE", title), *(("--author", a) for a in names),
+                                *(("--tag", t) for t in tags), ("--dataset", dataset or "")])
     try:
         day = dt.date.fromisoformat(date) if date else dt.date.today()
     except ValueError as exc:
         raise click.UsageError(f"--date '{date}' is not a date in YYYY-MM-DD form") from exc
     try:
         root = project.config_file.parent if project and project.config_file else None
-        path = new_report(folder, title, names, list(tags), dataset, day, root)
+        settings = project.settings if project else Settings()
+        path = new_report(folder, title, names, list(tags), dataset, day, root, settings)
     except ScaffoldError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
     click.echo(_shown(path))
+
+
+# Line breaks and tabs are folded into spaces; these would reach the file as they are.
+_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                           "\u2066\u2067\u2068\u2069")
+
+
+def _refuse_control_characters(values: list[tuple[str, str]]) -> None:
+    for option, value in values:
+        for char in value:
+            category = unicodedata.category(char)
+            if ((category == "Cc" and char not in "\t\n\r") or category == "Cs"
+                    or char in _BIDI_CONTROLS or char in "\ufffe\uffff"):
+                raise click.UsageError(f"{option} contains the control character "
+                                       f"U+{ord(char):04X}; write it without")
 
 
 def _git_user() -> list[str]:
@@ -239,7 +290,7 @@ def compare(paths: tuple[Path, ...], fmt: str, config: str | None) -> None:
 
 def format_comparison(data: ReportDiff, fmt: str) -> str:
     if fmt == "json":
-        return json.dumps(data, indent=2, ensure_ascii=False)
+        return json.dumps(json_safe(data), indent=2, ensure_ascii=False, allow_nan=False)
     titles = [Path(r["path"]).name for r in data["reports"]]
     metric_rows = [[m["name"]] + [m["texts"][0]] + [
         f"{text} ({delta_text(delta, m)})" if delta_text(delta, m) else text

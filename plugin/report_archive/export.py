@@ -30,6 +30,7 @@ from .model import (
     Results,
     Split,
 )
+from .values import json_safe
 
 VERSION = 1
 REPORTS_SCHEMA = "reports.schema.json"  # in the package's schema/ and beside reports.json
@@ -56,8 +57,9 @@ def reports_json(archive: Archive, url_of: Callable[[Report], str]) -> JsonObjec
 
 
 def dumps(payload: JsonObject) -> str:
-    """The file's text: compact, UTF-8 characters as they are."""
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    """The file's text: compact, UTF-8 characters as they are, always strict JSON."""
+    return json.dumps(json_safe(payload), ensure_ascii=False, separators=(",", ":"),
+                      allow_nan=False)
 
 
 def schema_text() -> str:

@@ -27,14 +27,17 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
+from .model import Report
+
 _ATX_RE = re.compile(r"^(#{1,6})(.*)$")
 _SETEXT_RE = re.compile(r"^(=+|-+)[ ]*$")
 _FENCE_RE = re.compile(r"^(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 _CLOSER_RE = re.compile(r"^(`{3,}|~{3,})[ \t]*$")
-_ATTR_LIST_RE = re.compile(r"\s*\{[^{}]*\}\s*$")
 _HR_RE = re.compile(r"^ {0,3}(?:(?:-[ ]?){3,}|(?:_[ ]?){3,}|(?:\*[ ]?){3,})[ ]*$")
 _HR_CHARS = ("-", "_", "*")
 _LIST_RE = re.compile(r"^ {0,3}(?:[-*+]|\d+[.)])\s")
+_LIST_START = frozenset(" -*+0123456789")
+_BACKTICKS_RE = re.compile(r"`+")
 _TASK_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[(?P<mark>[ xX])\]\s")
 
 
@@ -51,17 +54,20 @@ class Row:
     line: int
     cells: list[str]
     text: str = ""
+    _pipes: list[int] | None = field(default=None, repr=False, compare=False)
 
     def column_of(self, index: int) -> int:
         """1-based column where cell `index` starts in the source line (best effort)."""
-        position = 0
-        for _ in range(index + (1 if self.text.lstrip().startswith("|") else 0)):
-            found = self.text.find("|", position)
-            if found < 0:
-                return 1
-            position = found + 1
+        if self._pipes is None:
+            # Found once per row: a row of many bad cells is not searched once per cell.
+            self._pipes = [i for i, char in enumerate(self.text) if char == "|"]
+        skipped = index + (1 if self.text.lstrip().startswith("|") else 0)
+        if skipped > len(self._pipes):
+            return 1
+        position = self._pipes[skipped - 1] + 1 if skipped else 0
         cell = self.cells[index] if index < len(self.cells) else ""
-        found = self.text.find(cell, position) if cell else -1
+        end = position + len(cell) + 256  # the cell starts after at most some spaces
+        found = self.text.find(cell, position, end) if cell else -1
         return (found if found >= 0 else position) + 1
 
 
@@ -80,6 +86,8 @@ class Scan:
     # (file line, text) of every line that renders as Markdown (not code, not comment)
     text_lines: list[tuple[int, str]] = field(default_factory=list)
     unclosed_fences: list[int] = field(default_factory=list)
+    # Bounds the text exceeds (rule, file line, message): see `nesting_limits`.
+    limits: list[tuple[str, int, str]] = field(default_factory=list)
 
 
 def split_row(row: str) -> list[str]:
@@ -94,6 +102,8 @@ def split_row(row: str) -> list[str]:
     cells: list[str] = []
     current: list[str] = []
     index = 0
+    # Once no closing run of n backticks is left, none of n or more is: don't look again.
+    unclosed = len(text) + 1
     while index < len(text):
         char = text[index]
         if char == "\\" and index + 1 < len(text):
@@ -101,8 +111,10 @@ def split_row(row: str) -> list[str]:
             index += 2
             continue
         if char == "`":
-            run = len(text[index:]) - len(text[index:].lstrip("`"))
-            close = text.find("`" * run, index + run)
+            run = _BACKTICKS_RE.match(text, index).end() - index  # type: ignore[union-attr]
+            close = text.find("`" * run, index + run) if run < unclosed else -1
+            if close < 0:
+                unclosed = min(unclosed, run)
             if close >= 0:
                 current.append(text[index:close + run])
                 index = close + run
@@ -133,7 +145,12 @@ def _is_separator(cells: list[str]) -> bool:
 
 def heading_text(raw: str) -> str:
     text = raw.strip().rstrip("#").strip()
-    return _ATTR_LIST_RE.sub("", text).strip()
+    # A trailing `{...}` attribute list, found without a regex that could backtrack.
+    if text.endswith("}"):
+        opening = text.rfind("{")
+        if opening >= 0 and "}" not in text[opening:-1]:
+            text = text[:opening]
+    return text.strip()
 
 
 def _pair_fences(lines: list[str]) -> tuple[dict[int, int], int | None]:
@@ -147,7 +164,7 @@ def _pair_fences(lines: list[str]) -> tuple[dict[int, int], int | None]:
     opened = 0
     for index, line in enumerate(lines):
         if fence is None:
-            match = _FENCE_RE.match(line)
+            match = _FENCE_RE.match(line) if line[:3] in ("```", "~~~") else None
             if match and not (match.group("fence")[0] == "`" and "`" in match.group("info")):
                 fence, opened = match.group("fence"), index
         else:
@@ -201,12 +218,13 @@ def scan(body: str, first_line: int = 1, max_table_rows: int | None = None) -> S
                 in_comment = True
                 index += 1
                 continue
-        if not line.strip():
+        if not stripped:
             block_start = fresh_block = True
             indented_code = code_open = False
             index += 1
             continue
-        indented = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip()) >= 4
+        indented = line[0].isspace() and (
+            len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip()) >= 4)
         if code_open and not indented:
             block_start = True  # the indented code ends here; the rest is a new block
             code_open = False
@@ -217,13 +235,13 @@ def scan(body: str, first_line: int = 1, max_table_rows: int | None = None) -> S
         else:
             atx = _ATX_RE.match(line) if line.startswith("#") else None
             if block_start and not indented:
-                in_list = bool(_LIST_RE.match(line))
+                in_list = line[0] in _LIST_START and bool(_LIST_RE.match(line))
             if block_start and indented and not in_list:
                 # A block that starts indented is code, and superfences turns the
                 # fences in the rest of that blank-line-separated chunk back into text.
                 indented_code = code_open = True
         if atx:
-            result.headings.append(Heading(len(atx.group(1)), heading_text(atx.group(2)), number))
+            _add_heading(result, len(atx.group(1)), atx.group(2), number)
             result.text_lines.append((number, line))
             block_start = fresh_block = True
             index += 1
@@ -240,7 +258,7 @@ def scan(body: str, first_line: int = 1, max_table_rows: int | None = None) -> S
                     continue
             if _SETEXT_RE.match(following):
                 level = 1 if following.lstrip().startswith("=") else 2
-                result.headings.append(Heading(level, heading_text(line), number))
+                _add_heading(result, level, line, number)
                 result.text_lines.append((number, line))
                 block_start, fresh_block = True, False
                 index += 2
@@ -257,7 +275,16 @@ def scan(body: str, first_line: int = 1, max_table_rows: int | None = None) -> S
         result.text_lines.append((number, line))
         block_start = False
         index += 1
+    result.limits.extend(nesting_limits(result.text_lines))
     return result
+
+
+def _add_heading(result: Scan, level: int, raw: str, number: int) -> None:
+    if len(result.headings) < MAX_HEADINGS:
+        result.headings.append(Heading(level, heading_text(raw), number))
+    elif not result.limits:  # during the scan, only this limit is recorded
+        result.limits.append(("limit-headings", number, f"the report has more than "
+                              f"{MAX_HEADINGS:,} headings; the ones from here on are not read"))
 
 
 def _read_table(lines: list[str], start: int, first_line: int, header: list[str],
@@ -279,3 +306,140 @@ def _read_table(lines: list[str], start: int, first_line: int, header: list[str]
         index += 1
     result.tables.append(table)
     return index
+
+
+# Python-Markdown parses nested blocks and inline markup recursively, and unclosed
+# brackets and tags in quadratic time: deeper text is refused before it gets there.
+MAX_NESTING = 100
+MAX_HEADINGS = 5000
+_BLOCK_PREFIX_RE = re.compile(r"(?:[ \t>]|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))*+")
+_EMPHASIS_RUN_RE = re.compile(r"[*_]++")
+_TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*+)")
+_VOID_TAGS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
+                        "meta", "param", "source", "track", "wbr"})
+_OPENS_AFTER = frozenset(" \t([{\"'")
+_CLOSES_BEFORE = frozenset(" \t.,;:!?)]}\"'")
+
+
+def nesting_limits(text_lines: list[tuple[int, str]]) -> list[tuple[str, int, str]]:
+    """The first place text nests deeper than MAX_NESTING, found in one linear pass.
+
+    Counted per block (consecutive lines): list and blockquote levels (markers plus
+    indentation in steps of four), emphasis markers left open, unclosed `[` and
+    open inline HTML tags; code spans are skipped.
+    """
+    emphasis = brackets = tags = 0
+    previous = -1
+    for number, line in text_lines:
+        if number != previous + 1:
+            emphasis = brackets = tags = 0
+        previous = number
+        if line[:1] in _PREFIX_START:
+            found = _block_depth(line)
+            if found > MAX_NESTING:
+                return [("limit-nesting", number, f"lists or quotes are nested {found} levels "
+                         f"deep here; at most {MAX_NESTING} are allowed")]
+        if not _INLINE_MARK_RE.search(line):
+            continue
+        text = _without_code(line)
+        emphasis, brackets, tags = (_emphasis(text, emphasis), _brackets(text, brackets),
+                                    _tags(text, tags))
+        if max(emphasis, brackets, tags) > MAX_NESTING:
+            what = ("emphasis markers (* or _)" if emphasis > MAX_NESTING else
+                    "'[' brackets" if brackets > MAX_NESTING else "inline HTML tags")
+            return [("limit-nesting", number, f"more than {MAX_NESTING} {what} are left open "
+                     f"here; at most {MAX_NESTING} levels of nesting are allowed")]
+    return []
+
+
+_PREFIX_START = frozenset(" \t>-*+0123456789")
+_INLINE_MARK_RE = re.compile(r"[\[<*_]")
+
+
+def _block_depth(line: str) -> int:
+    if not line.strip(" \t-*_"):
+        return 0  # a horizontal rule such as `* * *`, however long
+    prefix = _BLOCK_PREFIX_RE.match(line).group(0)  # type: ignore[union-attr]
+    markers = sum(prefix.count(mark) for mark in ">-*+.)")
+    return markers + (len(prefix.expandtabs(4)) - len(prefix.replace(" ", "").replace("\t", ""))
+                      ) // 4
+
+
+def _without_code(line: str) -> str:
+    """The line with the content of its code spans removed (their markup is not parsed)."""
+    if "`" not in line:
+        return line
+    parts: list[str] = []
+    index = 0
+    start = 0
+    unclosed = len(line) + 1
+    while True:
+        opening = line.find("`", index)
+        if opening < 0:
+            break
+        run = _BACKTICKS_RE.match(line, opening).end() - opening  # type: ignore[union-attr]
+        close = line.find("`" * run, opening + run) if run < unclosed else -1
+        if close < 0:
+            unclosed = min(unclosed, run)
+            index = opening + run
+            continue
+        parts.append(line[start:opening])
+        index = start = close + run
+    parts.append(line[start:])
+    return " ".join(parts)
+
+
+def _emphasis(text: str, depth: int) -> int:
+    if depth + text.count("*") + text.count("_") <= MAX_NESTING:
+        return depth
+    for run in _EMPHASIS_RUN_RE.finditer(text):
+        start, end = run.span()
+        before = text[start - 1] if start else " "
+        after = text[end] if end < len(text) else " "
+        if before in _OPENS_AFTER and after not in " \t":
+            depth += end - start
+        elif after in _CLOSES_BEFORE and before not in " \t":
+            depth = max(0, depth - (end - start))
+        if depth > MAX_NESTING:
+            break
+    return depth
+
+
+def _brackets(text: str, depth: int) -> int:
+    if depth + text.count("[") <= MAX_NESTING:
+        return depth
+    for char in _NOT_BRACKETS_RE.sub("", text.replace("\\[", "").replace("\\]", "")):
+        depth = depth + 1 if char == "[" else max(0, depth - 1)
+        if depth > MAX_NESTING:
+            break
+    return depth
+
+
+_NOT_BRACKETS_RE = re.compile(r"[^\[\]]++")
+
+
+def _tags(text: str, depth: int) -> int:
+    if depth + text.count("<") <= MAX_NESTING:
+        return depth
+    for tag in _TAG_RE.finditer(text):
+        if tag.group(2).casefold() in _VOID_TAGS:
+            continue
+        depth = max(0, depth - 1) if tag.group(1) else depth + 1
+        if depth > MAX_NESTING:
+            break
+    return depth
+
+
+def safe_markdown(report: Report, markdown: str) -> str:
+    """The Markdown of a report page to hand the renderer.
+
+    A report refused for nesting too deep (`limit-nesting`) would crash or stall
+    Python-Markdown: under `serve`, where its page is still shown, its text is
+    shown as an indented code block (core Markdown, so no extension parses any
+    of it) below a note. Every other report is returned as written.
+    """
+    if not any(d.rule == "limit-nesting" for d in report.diagnostics):
+        return markdown
+    plain = "\n".join("    " + line for line in markdown.split("\n"))
+    return ("This report's Markdown nests too deeply to be rendered (see its errors); "
+            "it is shown as plain text until it is fixed.\n\n" + plain + "\n")

@@ -231,6 +231,8 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
             file = files.get_file_from_path(src_uri)
             if file is not None:
                 file.content_string = content
+        for failure in self.site.chart_failures:
+            log.warning(failure)
         return None
 
     @event_priority(-100)

@@ -19,7 +19,8 @@ from .values import dataset_name, metric_key
 
 REPORT_TYPE = "ml-experiment-report"
 STATUSES = ("draft", "in-review", "final")
-_STATUS_LINE_RE = re.compile(r"^\s*\*\*Status\s*:?\s*\*\*\s*:?\s*(?P<value>.*?)\s*$", re.I)
+# Possessive whitespace and a greedy value (stripped afterwards): no backtracking.
+_STATUS_LINE_RE = re.compile(r"\s*+\*\*Status\s*+:?\s*+\*\*\s*+:?\s*+(?P<value>.*)", re.I)
 _MAX_RESIDUE_LINES = 10
 _RESIDUE_STARTS = ("|", "-", "*", "+", *"0123456789")
 
@@ -75,6 +76,8 @@ def read_report(raw: bytes, path: str, settings: Settings) -> Report:
 
     body = scan(source.body, source.body_start, settings.limits.max_table_rows)
     report.headings = [h.text for h in body.headings if h.level in (2, 3)]
+    for rule, line, message in body.limits:
+        out.add(rule, message, line, 1)
     for line in body.unclosed_fences:
         out.add("code-fence-unclosed", "code block opened here is never closed, so what "
                 "follows renders as text", line, 1)
@@ -177,7 +180,8 @@ def _first_paragraph(body: str, first_line: int, sections: SectionMap) -> str:
                 break
             continue
         paragraph.append(stripped)
-    return _strip_inline(" ".join(paragraph))[:500]
+    # The summary keeps 500 characters: a longer paragraph is cut before it is searched.
+    return _strip_inline(" ".join(paragraph)[:2000])[:500]
 
 
 def _strip_inline(text: str) -> str:

@@ -35,6 +35,14 @@ _RULES = [
     Rule("limit-yaml-nodes", "error", "Front matter expands past the YAML size limit",
          "Front matter is a handful of keys: remove the anchors and aliases (&x, *x) "
          "or the deep nesting."),
+    Rule("limit-nesting", "error", "Markdown nests deeper than 100 levels",
+         "Flatten the lists or quotes, and close the emphasis, brackets and HTML tags: "
+         "deeper nesting is refused because it can stop the build."),
+    Rule("limit-headings", "error", "Report has more than 5,000 headings",
+         "A report has a few dozen headings; split the text or move data out of the report."),
+    Rule("limit-archive-tags", "error", "Archive has more distinct tags than the archive limit",
+         "Reuse the archive's existing tags; the archive keeps at most 5,000 distinct tags "
+         "so that its tag pages stay cheap to build."),
     # Front matter syntax
     Rule("yaml-syntax", "error", "Front matter is not valid YAML",
          "Fix the YAML at the line shown; quote values that contain ': ' or start with "
@@ -111,6 +119,9 @@ _RULES = [
     Rule("metric-not-numeric", "error", "Metric cell is not a number",
          "Write a number, optionally bold, with an optional % or ± spread, or leave it "
          "empty / `-` / `N/A` when missing."),
+    Rule("metric-not-finite", "error", "Metric cell is a number too large to store",
+         "Write the metric as a plain number or percentage; `1e400` overflows to infinity, "
+         "which no chart, comparison or JSON can hold."),
     Rule("table-row-cells", "error", "Table row has the wrong number of cells",
          "Give every row as many cells as the header; escape a literal pipe as `\\|`."),
     Rule("metric-out-of-range", "warning", "Bounded metric outside [0, 1]",
@@ -127,6 +138,9 @@ _RULES = [
          "metric than the model the report proposes."),
     Rule("dataset-missing", "warning", "Report names no dataset",
          "Fill the **Name** row of table 2.1, or add `dataset:` to the front matter."),
+    Rule("chart-failed", "warning", "A leaderboard chart could not be drawn",
+         "The leaderboard page is published without that chart; check the dataset's metric "
+         "values and dates, and report the message if they look right."),
     Rule("template-residue", "warning", "Template text left in the report",
          "Replace the template's placeholder with the report's own content. "
          "It is an error in a final report."),

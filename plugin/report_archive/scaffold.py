@@ -8,6 +8,8 @@ import os
 from pathlib import Path
 
 from .archive import slugify
+from .report import read_report
+from .settings import Settings
 from .template import template_text
 
 
@@ -72,8 +74,13 @@ def _cell(text: str) -> str:
 
 
 def new_report(folder: Path, title: str, authors: list[str], tags: list[str],
-               dataset: str | None, day: dt.date, project_root: Path | None = None) -> Path:
-    """Write the new report into `folder`; refuse to overwrite an existing file."""
+               dataset: str | None, day: dt.date, project_root: Path | None = None,
+               settings: Settings | None = None) -> Path:
+    """Write the new report into `folder`; refuse to overwrite an existing file.
+
+    The report is checked as `report-archive check` would check it before it is
+    written: what `new` writes, `check` accepts (template residue aside).
+    """
     if not title.strip():
         raise ScaffoldError("the title is empty")
     if not folder.is_dir():
@@ -83,9 +90,16 @@ def new_report(folder: Path, title: str, authors: list[str], tags: list[str],
     if project_root is not None and (project_root / SCHEMA_PATH).is_file():
         schema_ref = os.path.relpath(project_root / SCHEMA_PATH, folder).replace(os.sep, "/")
     content = render_new_report(title, authors, tags, dataset, day, schema_ref)
+    errors = [d for d in read_report(content.encode("utf-8"), path.name,
+                                     settings or Settings()).errors]
+    if errors:
+        raise ScaffoldError("the report would not pass the check, so it was not written: "
+                            + "; ".join(f"{d.message} [{d.rule}]" for d in errors[:5]))
     try:
         with path.open("x", encoding="utf-8", newline="\n") as handle:
             handle.write(content)
     except FileExistsError as exc:
         raise ScaffoldError(f"{path} already exists; it was left unchanged") from exc
+    except OSError as exc:
+        raise ScaffoldError(f"cannot write {path}: {exc.strerror or exc}") from exc
     return path

@@ -10,13 +10,13 @@ from .markdown_scan import Heading
 from .settings import Settings
 from .template import TEMPLATE_SECTIONS
 
-_NUMBERED_RE = re.compile(r"^(?P<number>\d+(?:\.\d+)*)\.?(?:\s+|$)(?P<name>.*)$")
+_NUMBERED_RE = re.compile(r"(?P<number>\d++(?:\.\d++)*+)\.?(?:\s++|$)(?P<name>.*)", re.S)
 
 
 def split_number(text: str) -> tuple[str | None, str]:
     """`5. Results` -> ('5', 'Results'); `Results` -> (None, 'Results')."""
     plain = re.sub(r"[*_`]", "", text).strip()
-    match = _NUMBERED_RE.match(plain)
+    match = _NUMBERED_RE.fullmatch(plain)
     if match and match.group("name").strip():
         return match.group("number"), match.group("name").strip()
     return None, plain
@@ -121,10 +121,18 @@ def check_sections(headings: list[Heading], out: Collector, settings: Settings,
 def _map_subsections(headings: list[Heading], result: SectionMap, level2: list[Heading],
                      last_line: int) -> None:
     owners = sorted((span[0], name) for name, span in result.spans.items())
-    for position, heading in enumerate(headings):
+    # Where each heading's subsection ends: the next heading of level 3 or above,
+    # found in one backward pass (a search forward from each would be quadratic).
+    ends: list[int] = []
+    following = last_line + 1
+    for heading in reversed(headings):
+        ends.append(following)
+        if heading.level <= 3:
+            following = heading.line
+    ends.reverse()
+    for heading, end in zip(headings, ends, strict=True):
         if heading.level != 3:
             continue
-        end = next((h.line for h in headings[position + 1:] if h.level <= 3), last_line + 1)
         owner = None
         for start, name in owners:
             if start < heading.line and heading.line < result.spans[name][1]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import replace
@@ -28,6 +29,8 @@ from .settings import Settings
 from .template import TABLES, TableSpec
 from .values import (
     NotANumber,
+    NotFinite,
+    finite,
     metric_key,
     metric_name,
     parse_metric,
@@ -37,11 +40,16 @@ from .values import (
 )
 
 _BOLD_RE = re.compile(r"^(\*\*|__)(?=\S).*\S\1$")
+# A number starts only where no digit or point precedes it, and every quantifier is
+# possessive: a long run of digits or spaces is read once, not once per position.
 _DURATION_RE = re.compile(
-    r"(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>weeks?|w\b|days?|d\b|hours?|hrs?|h\b|minutes?|mins?|m\b)",
-    re.I)
+    r"(?<![\d.])(?P<n>\d++(?:\.\d++)?+)\s*+"
+    r"(?P<unit>weeks?|w\b|days?|d\b|hours?|hrs?|h\b|minutes?|mins?|m\b)", re.I)
 _HOURS = {"w": 168.0, "d": 24.0, "h": 1.0, "m": 1 / 60}
-_MONEY_RE = re.compile(r"(?:\$|USD\s*)\s*(?P<n>\d[\d,]*(?:\.\d+)?)\s*(?P<k>[kK])?")
+_MONEY_RE = re.compile(r"(?:\$|USD)\s*+(?P<n>\d[\d,]*+(?:\.\d++)?+)\s*+(?P<k>[kK])?")
+_FIRST_NUMBER_RE = re.compile(r"\d[\d,]*+(?:\.\d++)?+")
+# Cells longer than this hold prose, not a duration, a price or a speed.
+_MAX_VALUE_TEXT = 200
 
 
 _SPECS = {spec.key: spec for spec in TABLES}
@@ -147,21 +155,30 @@ def _compute(table: Table, rows: list[Row], out: Collector, settings: Settings) 
                    cost_text, _money(cost_text))
 
 
+def _shown(cell: str, width: int = 80) -> str:
+    return cell if len(cell) <= width else cell[:width - 1] + "…"
+
+
 def training_hours(text: str) -> float | None:
     """`4 days` -> 96.0, `2h 30m` -> 2.5; None when no duration is written."""
+    if len(text) > _MAX_VALUE_TEXT:
+        return None
     matches = list(_DURATION_RE.finditer(text.replace("~", "")))
     if not matches:
         return None
     total = sum(float(m.group("n")) * _HOURS[m.group("unit")[0].lower()] for m in matches)
-    return round(total, 4)
+    return round(total, 4) if math.isfinite(total) else None
 
 
 def _money(text: str) -> float | None:
-    match = _MONEY_RE.search(text)
+    match = _MONEY_RE.search(text) if len(text) <= _MAX_VALUE_TEXT else None
     if not match:
         return None
-    value = float(match.group("n").replace(",", ""))
-    return value * 1000 if match.group("k") else value
+    value = finite(match.group("n").replace(",", ""))
+    if value is None:
+        return None
+    value = value * 1000 if match.group("k") else value
+    return value if math.isfinite(value) else None
 
 
 def _int(text: str) -> int | None:
@@ -182,9 +199,14 @@ def _results(table: Table, rows: list[Row], out: Collector, settings: Settings) 
             cell = row.cells[offset] if offset < len(row.cells) else ""
             try:
                 metrics[key] = parse_metric(cell)
+            except NotFinite:
+                out.add("metric-not-finite", f"cell '{columns[offset - 1]}' of row "
+                        f"'{plain_text(model_cell)}' is '{_shown(cell)}', a number too large "
+                        "to store", row.line, row.column_of(offset))
+                metrics[key] = Metric(None, None, cell)
             except NotANumber:
                 out.add("metric-not-numeric", f"cell '{columns[offset - 1]}' of row "
-                        f"'{plain_text(model_cell)}' is '{cell}', not a number",
+                        f"'{plain_text(model_cell)}' is '{_shown(cell)}', not a number",
                         row.line, row.column_of(offset))
                 metrics[key] = Metric(None, None, cell)
         bold = bool(_BOLD_RE.match(model_cell.strip()))
@@ -232,8 +254,8 @@ def _inference(table: Table, rows: list[Row], out: Collector, settings: Settings
 
 
 def _first(text: str) -> float | None:
-    match = re.search(r"\d[\d,]*(?:\.\d+)?", text)
-    return float(match.group(0).replace(",", "")) if match else None
+    match = _FIRST_NUMBER_RE.search(text) if len(text) <= _MAX_VALUE_TEXT else None
+    return finite(match.group(0).replace(",", "")) if match else None
 
 
 def _latency_ms(text: str) -> float | None:
@@ -242,7 +264,8 @@ def _latency_ms(text: str) -> float | None:
         return None
     unit = re.search(r"(ms|µs|us|s)\b", text)
     scale = {"ms": 1.0, "µs": 0.001, "us": 0.001, "s": 1000.0}.get(unit.group(1) if unit else "ms")
-    return value * (scale or 1.0)
+    scaled = value * (scale or 1.0)
+    return scaled if math.isfinite(scaled) else None
 
 
 def objective_status(text: str) -> str | None:

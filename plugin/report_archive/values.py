@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, DecimalException
+from typing import Any
 
 from .model import Metric
 
-_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
+# Every quantifier is possessive (or bounded), so no cell text makes these backtrack.
+_NUMBER = r"[+-]?+(?:\d++(?:\.\d*+)?+|\.\d++)(?:[eE][+-]?+\d++)?+"
 _METRIC_RE = re.compile(
-    rf"^(?P<value>{_NUMBER})\s*(?P<pct>%)?"
-    rf"(?:\s*(?:±|\+/-|\+-)\s*(?P<spread>{_NUMBER})\s*(?P<spct>%)?)?$"
+    rf"(?P<value>{_NUMBER}) ?(?P<pct>%)?"
+    rf"(?: ?(?:±|\+/-|\+-) ?(?P<spread>{_NUMBER}) ?(?P<spct>%)?)?"
 )
+# Longer text is not a number a person wrote in a table cell; it is not parsed at all.
+MAX_NUMBER_TEXT = 100
 MISSING = frozenset({"", "-", "—", "–", "n/a"})
 _EMPHASIS_RE = re.compile(r"[*_`]")
 
@@ -21,13 +26,17 @@ class NotANumber(ValueError):
     pass
 
 
+class NotFinite(NotANumber):
+    """A number too large for a float (`1e400`), which would become infinity."""
+
+
 def parse_metric(cell: str) -> Metric:
     """Parse a metric cell; raise NotANumber for anything the spec does not allow."""
     raw = cell.strip()
-    text = _EMPHASIS_RE.sub("", raw).strip()
+    text = " ".join(_EMPHASIS_RE.sub("", raw).split())
     if text.casefold() in MISSING:
         return Metric(None, None, raw)
-    match = _METRIC_RE.match(text)
+    match = _METRIC_RE.fullmatch(text) if len(text) <= MAX_NUMBER_TEXT else None
     if not match:
         raise NotANumber(raw)
     percent = bool(match.group("pct") or match.group("spct"))
@@ -52,25 +61,38 @@ def format_metric(metric: Metric | None, percent: bool | None = None) -> str:
 
 
 def _scaled(number: str, percent: bool) -> float:
+    value = finite(number, 100 if percent else 1)
+    if value is None:
+        raise NotFinite(number)
+    return value
+
+
+def finite(number: str, divisor: int = 1) -> float | None:
+    """`number` (already known to be numeric text) as a float; None when not finite."""
     try:
-        value = Decimal(number)
-    except InvalidOperation as exc:  # pragma: no cover - the regex admits only numbers
-        raise NotANumber(number) from exc
-    return float(value / 100) if percent else float(value)
+        value = float(Decimal(number) / divisor)
+    except (DecimalException, ArithmeticError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
 
 
 def parse_number(text: str) -> float | None:
-    """A plain number from a cell such as `67,349`, `1e-4` or `**32**`; None otherwise."""
+    """A plain number from a cell such as `67,349`, `1e-4` or `**32**`; None otherwise.
+
+    None too for a number no float can hold (`1e400`): it never reaches the data.
+    """
     cleaned = _EMPHASIS_RE.sub("", text).replace(",", "").strip()
-    if re.fullmatch(_NUMBER, cleaned):
-        return float(Decimal(cleaned))
+    if len(cleaned) <= MAX_NUMBER_TEXT and re.fullmatch(_NUMBER, cleaned):
+        return finite(cleaned)
     return None
 
 
 def parse_percentage(text: str) -> float | None:
-    cleaned = _EMPHASIS_RE.sub("", text).strip()
-    match = re.fullmatch(rf"({_NUMBER})\s*%", cleaned)
-    return float(Decimal(match.group(1)) / 100) if match else None
+    cleaned = " ".join(_EMPHASIS_RE.sub("", text).split())
+    if len(cleaned) > MAX_NUMBER_TEXT:
+        return None
+    match = re.fullmatch(rf"({_NUMBER}) ?%", cleaned)
+    return finite(match.group(1), 100) if match else None
 
 
 def plain_text(cell: str) -> str:
@@ -148,3 +170,18 @@ def dataset_name(name: str, aliases: Mapping[str, str] | None = None) -> str:
         if re.sub(r"[\s\-_.]+", "", alias).casefold() == folded:
             return canonical
     return " ".join(name.split())
+
+
+def json_safe(data: Any) -> Any:
+    """`data` with every non-finite float (inf, nan) replaced by None, for strict JSON.
+
+    Parsing keeps such numbers out of a report's data; sums and differences of very
+    large ones can still overflow, and JSON has no way to write them.
+    """
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {key: json_safe(value) for key, value in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [json_safe(value) for value in data]
+    return data
