@@ -23,6 +23,8 @@ from typing import Any
 
 import yaml
 
+# The project's repository: pyproject's URLs, README links and the hook's docs use it.
+REPOSITORY = "https://github.com/report-archive/mkdocs-report-archive"
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_DOCS = ROOT / "reports"
 

@@ -7,6 +7,8 @@ that fail today are strict xfails with the error they give, so they flip when fi
 from __future__ import annotations
 
 import json
+import re
+import shlex
 import tarfile
 import zipfile
 from collections.abc import Callable
@@ -15,11 +17,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import tomllib
+import yaml
 
 from consumer import (
     EXAMPLE_DOCS,
     REPORTS,
     REPORTS_DIR,
+    REPOSITORY,
+    ROOT,
     SiteBuild,
     WheelEnv,
     content,
@@ -99,6 +105,50 @@ def test_installed_dependencies_are_consistent(wheel_env: WheelEnv) -> None:
 def test_wheel_and_venv_take_reasonable_time(wheel_env: WheelEnv) -> None:
     # Building the wheel and installing it with its dependencies (pip's cache warm).
     assert wheel_env.seconds < 240, wheel_env.seconds
+
+
+def test_metadata_names_the_repository_license_and_python_versions() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["license"] == "MIT" and project["license-files"] == ["LICENSE"]
+    assert (ROOT / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")
+    assert all(url.startswith(REPOSITORY) for url in project["urls"].values())
+    assert set(project["urls"]) == {"Homepage", "Repository", "Issues", "Documentation"}
+    classifiers = set(project["classifiers"])
+    assert {"Framework :: MkDocs", "Typing :: Typed", "Topic :: Documentation",
+            "Operating System :: OS Independent"} <= classifiers
+    assert {c for c in classifiers if re.fullmatch(r"Programming Language :: Python :: 3\.\d+", c)
+            } == {f"Programming Language :: Python :: 3.{n}" for n in range(10, 14)}
+
+
+def test_readme_links_work_on_the_package_index() -> None:
+    # PyPI renders the README without the repository: a relative link or image 404s.
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    targets = re.findall(r"\]\(([^)\s]+)\)", readme) + re.findall(r'src="([^"]+)"', readme)
+    assert targets
+    assert [t for t in targets if not t.startswith(("https://", "http://"))] == []
+    own = [t for t in targets if t.startswith(REPOSITORY + "/")]
+    assert all(t.startswith((f"{REPOSITORY}/blob/main/", f"{REPOSITORY}/raw/main/",
+                             f"{REPOSITORY}#")) for t in own), own
+    for target in own:
+        path = re.sub(r"^.*/(blob|raw)/main/", "", target)
+        if path != target:
+            assert (ROOT / path).is_file(), target
+
+
+def test_pre_commit_hook_shows_the_warnings_of_a_passing_check(wheel_env: WheelEnv,
+                                                              tmp_path: Path) -> None:
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    hook = next(h for h in hooks if h["id"] == "report-archive-check")
+    # pre-commit prints the output of a passing hook only when it is verbose.
+    assert hook["verbose"] is True and hook["language"] == "python"
+    root = write_consumer_site(tmp_path / "site")
+    looks_like_a_report = "---\nauthors: [Ada]\ndate: 2024-01-01\n---\n\n# Notes\n"
+    (root / "docs" / "notes.md").write_text(looks_like_a_report, encoding="utf-8")
+    staged = ["docs/notes.md", f"docs/{REPORTS_DIR}/{BERT}"]
+    entry = shlex.split(hook["entry"])
+    result = wheel_env.run([str(wheel_env.bin / entry[0]), *entry[1:], *staged], root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "docs/notes.md:" in result.stdout and "warning" in result.stdout
 
 
 # --- the stock consumer site ------------------------------------------------------------
