@@ -138,9 +138,13 @@ class WheelEnv:
         return SiteBuild(site_root, result.returncode, result.stdout + result.stderr)
 
 
-def make_wheel_env(root: Path, wheel: Path) -> WheelEnv:
+def make_wheel_env(root: Path, wheel: Path, python: str | None = None) -> WheelEnv:
     """A fresh venv (no system site-packages) with the wheel installed from pip."""
-    venv.EnvBuilder(with_pip=True, clear=True, system_site_packages=False).create(root)
+    if python is None:
+        venv.EnvBuilder(with_pip=True, clear=True, system_site_packages=False).create(root)
+    else:
+        subprocess.run([python, "-m", "venv", "--clear", str(root)], check=True,
+                       capture_output=True, env=clean_env())
     env = WheelEnv(wheel=wheel, root=root)
     result = env.pip("install", "--quiet", str(wheel))
     assert result.returncode == 0, result.stdout + result.stderr
@@ -162,6 +166,20 @@ def shared_wheel_env(tmp_path_factory: Any) -> WheelEnv:
         env.seconds = time.monotonic() - started
         _SHARED["env"] = env
     return _SHARED["env"]
+
+
+def find_python(minor: int) -> str | None:
+    """An interpreter of Python 3.<minor> on this machine (PATH or pyenv), if any."""
+    name = f"python3.{minor}"
+    pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    installed = sorted(pyenv.glob(f"versions/3.{minor}.*/bin/{name}"))
+    candidates = [shutil.which(name), *map(str, installed)]
+    for candidate in filter(None, candidates):
+        probe = subprocess.run([candidate, "-c", "import sys; print(sys.version_info[1])"],
+                               capture_output=True, text=True, check=False, env=clean_env())
+        if probe.returncode == 0 and probe.stdout.strip() == str(minor):
+            return candidate
+    return None
 
 
 def default_config() -> dict[str, Any]:

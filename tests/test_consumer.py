@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import sys
 import tarfile
 import zipfile
 from collections.abc import Callable
@@ -17,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import tomllib
 import yaml
 
 from consumer import (
@@ -30,6 +30,8 @@ from consumer import (
     WheelEnv,
     content,
     default_config,
+    find_python,
+    make_wheel_env,
     nav_titles,
     report_url,
     shared_wheel_env,
@@ -108,6 +110,7 @@ def test_wheel_and_venv_take_reasonable_time(wheel_env: WheelEnv) -> None:
 
 
 def test_metadata_names_the_repository_license_and_python_versions() -> None:
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert project["license"] == "MIT" and project["license-files"] == ["LICENSE"]
     assert (ROOT / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")
@@ -181,6 +184,18 @@ def test_check_does_not_load_the_charting_stack(wheel_env: WheelEnv, stock: Site
              "print('exit', code, 'matplotlib' in sys.modules, 'mkdocs' in sys.modules)")
     result = wheel_env.run([str(wheel_env.bin / "python"), "-c", probe], stock.root)
     assert result.stdout.strip().splitlines()[-1] == "exit 0 False False", result.stdout
+
+
+# The ends of the range the classifiers name (3.10 to 3.13), besides this interpreter.
+@pytest.mark.parametrize("minor", sorted({10, 13} - {sys.version_info[1]}))
+def test_wheel_builds_the_site_on_every_supported_python(minor: int, wheel_env: WheelEnv,
+                                                         tmp_path: Path) -> None:
+    python = find_python(minor)
+    if python is None:
+        pytest.skip(f"no Python 3.{minor} on this machine")
+    other = make_wheel_env(tmp_path / "venv", wheel_env.wheel, python)
+    assert other.pip_check.startswith("exit 0"), other.pip_check
+    assert_archive_built(other.mkdocs_build(write_consumer_site(tmp_path / "site")))
 
 
 # --- the matrix ---------------------------------------------------------------------------
