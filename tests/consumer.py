@@ -73,6 +73,7 @@ def build_wheel(out: Path) -> Path:
 def clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in _LEAKY}
     env["NO_MKDOCS_2_WARNING"] = "1"
+    env["DISABLE_MKDOCS_2_WARNING"] = "true"  # the same banner, printed by other plugins
     env.update(extra or {})
     return env
 

@@ -61,14 +61,14 @@ def assert_archive_built(built: SiteBuild) -> None:
     """The build passed --strict and every report and listing page is in the site."""
     assert built.returncode == 0, built.output
     data = json.loads((built.site / "reports.json").read_text(encoding="utf-8"))
-    assert {r["title"] for r in data["reports"]} >= {BERT_TITLE, ROBERTA_TITLE}
-    assert len(data["reports"]) == len(REPORTS)
+    assert {r["path"] for r in data["reports"]} == {f"{REPORTS_DIR}/{n}" for n in REPORTS}
+    assert ROBERTA_TITLE in {r["title"] for r in data["reports"]}
     for name in REPORTS:
         assert (built.site / report_url(name) / "index.html").is_file(), name
     # In the pages' own content, not only in the navigation every page carries.
     assert 'href="nlp/"' in content(built.page("tags/"))
     for listing in ("tags/nlp/", "browse/", "compare/sst-2/"):
-        assert BERT_TITLE in content(built.page(listing)), listing
+        assert ROBERTA_TITLE in content(built.page(listing)), listing
     assert 'href="sst-2/"' in content(built.page("compare/"))
 
 
@@ -160,7 +160,7 @@ def test_stock_consumer_site_builds_strictly(stock: SiteBuild) -> None:
     assert_archive_built(stock)
     assert not (stock.root / "overrides").exists()
     data = json.loads((stock.site / "reports.json").read_text(encoding="utf-8"))
-    assert {r["path"] for r in data["reports"]} == {f"{REPORTS_DIR}/{n}" for n in REPORTS}
+    assert BERT_TITLE in {r["title"] for r in data["reports"]}
     # Ordinary pages stay ordinary: no report card, own titles.
     assert "About this team" in stock.page("about/")
     assert "ra-card" not in stock.page("about/") and "ra-card" not in stock.page("handbook/")
