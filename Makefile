@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build check test test-fast lint bench clean
+.PHONY: serve build check test test-fast lint bench dist clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -41,5 +41,11 @@ lint: $(VENV)/.installed-test
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench.py --a-sizes 100 1000 $(BENCH_ARGS)
 
+# The sdist and the wheel, from a clean slate, checked as the package index will render them.
+dist: $(VENV)/.installed-test
+	rm -rf dist build plugin/*.egg-info
+	$(BIN)/python -m build --outdir dist .
+	$(BIN)/twine check --strict dist/*
+
 clean:
-	rm -rf site $(VENV) tests/artifacts .pytest_cache .mypy_cache .ruff_cache
+	rm -rf site dist build plugin/*.egg-info $(VENV) tests/artifacts .pytest_cache .mypy_cache .ruff_cache

@@ -242,3 +242,64 @@ def test_live_reload_follows_every_edit(tmp_path: Path) -> None:
             server.kill()
             server.wait()
         log.close()
+
+
+# --- the Pages workflow ---------------------------------------------------------------
+
+WORKFLOW = ROOT / ".github" / "workflows" / "publish.yml"
+# Current majors (node24 runtimes; configure-pages' newest major is v5).
+ACTION_MAJORS = {"actions/checkout": "v7", "actions/setup-python": "v7",
+                 "actions/configure-pages": "v5", "actions/upload-pages-artifact": "v5",
+                 "actions/deploy-pages": "v5"}
+
+
+def _workflow() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    return data
+
+
+def _steps(job: str) -> list[dict[str, Any]]:
+    steps: list[dict[str, Any]] = _workflow()["jobs"][job]["steps"]
+    return steps
+
+
+def test_workflow_uses_the_current_action_majors() -> None:
+    used = {step["uses"].split("@")[0]: step["uses"].split("@")[1]
+            for job in _workflow()["jobs"] for step in _steps(job) if "uses" in step}
+    assert used == ACTION_MAJORS
+
+
+def test_a_deployment_in_progress_is_never_cancelled() -> None:
+    workflow = _workflow()
+    deploy = workflow["jobs"]["deploy"]
+    assert deploy["concurrency"] == {"group": "pages", "cancel-in-progress": False}
+    # Runs of the workflow on main queue; only a pull request's run is replaced.
+    assert workflow["concurrency"]["cancel-in-progress"] == (
+        "${{ github.event_name == 'pull_request' }}")
+
+
+def test_the_pages_address_becomes_site_url(tmp_path: Path) -> None:
+    steps = _steps("build")
+    pages = next(s for s in steps if s.get("uses", "").startswith("actions/configure-pages@"))
+    build = next(s for s in steps if "mkdocs build" in s.get("run", ""))
+    assert steps.index(pages) < steps.index(build)
+    assert build["env"]["SITE_URL"] == f"${{{{ steps.{pages['id']}.outputs.base_url }}}}"
+    # Run the step's own script as the runner would, with the address Pages gives.
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.copytree(EXAMPLE_DOCS, project / "reports")
+    shutil.copytree(ROOT / "overrides", project / "overrides")
+    shutil.copy2(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+    env = {**os.environ, **build["env"], "SITE_URL": "https://team.github.io/archive",
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    result = subprocess.run(["bash", "-e", "-c", build["run"]], cwd=project, env=env,
+                            capture_output=True, text=True, check=False, timeout=600)
+    assert result.returncode == 0, result.stderr
+    site = project / "site"
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    assert "<loc>https://team.github.io/archive/2023-02-14-bert-base-sst2/</loc>" in sitemap
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert '<link rel="canonical" href="https://team.github.io/archive/">' in home
+    assert "https://team.github.io/archive/" in (site / "feed.xml").read_text(encoding="utf-8")
+    # mkdocs.yml itself is untouched: local builds keep their own site_url.
+    assert (project / "mkdocs.yml").read_bytes() == (ROOT / "mkdocs.yml").read_bytes()
