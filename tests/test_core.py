@@ -8,10 +8,10 @@ from pathlib import Path
 import markdown
 import pytest
 
-from report_archive.archive import assign_slugs, slugify
 from report_archive.markdown_scan import scan, split_row
 from report_archive.report import read_report
 from report_archive.settings import Settings
+from report_archive.slugs import assign_slugs, slugify
 from report_archive.template import residue_lines
 from report_archive.values import (
     NotANumber,

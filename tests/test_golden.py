@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from report_archive.archive import Archive, read_files
+from report_archive.archive import Archive
+from report_archive.discovery import read_files
 from report_archive.markdown_scan import scan
 from report_archive.rules import RULES
 from report_archive.settings import ComparisonSpec, Settings

@@ -12,13 +12,14 @@ import pytest
 from mkdocs.utils import get_relative_url
 
 from conftest import EXAMPLE_DOCS
-from report_archive.archive import Archive, read_many
+from report_archive.archive import Archive
 from report_archive.build import BuildFailed, SiteBuild, Source
 from report_archive.compare import leaderboards
-from report_archive.pages import BROWSE, HOME, REPORTS_JSON, TAG_INDEX
+from report_archive.discovery import read_many
 from report_archive.parallel import Background, fork_map
 from report_archive.search_index import entry, merge_into
 from report_archive.settings import Settings
+from report_archive.urls import BROWSE, HOME, REPORTS_JSON, TAG_INDEX
 
 EXAMPLES = sorted(p for p in EXAMPLE_DOCS.glob("*.md"))
 

@@ -20,33 +20,30 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from .archive import Archive, read_many, unreadable_report
+from .archive import Archive
 from .braces import keep_braces
 from .charts import ChartJob, chart_failure, chart_key, preload
 from .diagnostics import Diagnostic
+from .discovery import read_many, unreadable_report
 from .export import REPORTS_SCHEMA, dumps, reports_json, schema_text
 from .markdown_scan import safe_markdown
 from .model import Report
-from .pages import (
+from .parallel import MIN_ITEMS, Background, can_fork, fork_map
+from .plan import GeneratedPage, PlanError, home_section, plan_pages
+from .render import Renderer, md
+from .sanitize import may_carry_script, sanitize_html, source_may_carry_script
+from .search_index import merge_into
+from .settings import Settings
+from .template import strip_header_block
+from .urls import (
     ASSETS,
     HOME,
     LISTING_MARKER,
     REPORTS_JSON,
     TAG_INDEX,
-    GeneratedPage,
     Links,
-    PlanError,
-    card_context,
-    home_section,
-    plan_pages,
-    related,
-    strip_header_block,
 )
-from .parallel import MIN_ITEMS, Background, can_fork, fork_map
-from .render import Renderer, md
-from .sanitize import may_carry_script, sanitize_html, source_may_carry_script
-from .search_index import merge_into
-from .settings import Settings
+from .views import card_context, related
 
 ASSET_NAMES = ("report-archive.css", "browse.js")
 

@@ -15,9 +15,10 @@ from typing import Any
 
 import click
 
-from .archive import Archive, discover, read_files
+from .archive import Archive
 from .compare import ReportDiff, compare_reports, delta_text
 from .diagnostics import Diagnostic
+from .discovery import discover, read_files
 from .front_matter import schema_text
 from .model import Report
 from .project import DEFAULT_CONFIG_FILES, Project, ProjectError, find_config_file, load_project

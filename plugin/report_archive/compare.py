@@ -11,9 +11,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TypedDict
 
-from .archive import Archive, tag_name
+from .archive import Archive
 from .model import Metric, Report, ResultRow
 from .settings import ComparisonSpec, Settings
+from .tags import tag_name
 from .values import dataset_key, format_metric, lower_is_better, metric_key
 
 

@@ -312,9 +312,9 @@ def _read_table(lines: list[str], start: int, first_line: int, header: list[str]
 # brackets and tags in quadratic time: deeper text is refused before it gets there.
 MAX_NESTING = 100
 MAX_HEADINGS = 5000
-_BLOCK_PREFIX_RE = re.compile(r"(?:[ \t>]|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))*+")
-_EMPHASIS_RUN_RE = re.compile(r"[*_]++")
-_TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*+)")
+_BLOCK_PREFIX_RE = re.compile(r"(?:[ \t>]|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))*")
+_EMPHASIS_RUN_RE = re.compile(r"[*_]+")
+_TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)")
 _VOID_TAGS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
                         "meta", "param", "source", "track", "wbr"})
 _OPENS_AFTER = frozenset(" \t([{\"'")
@@ -415,7 +415,7 @@ def _brackets(text: str, depth: int) -> int:
     return depth
 
 
-_NOT_BRACKETS_RE = re.compile(r"[^\[\]]++")
+_NOT_BRACKETS_RE = re.compile(r"[^\[\]]+")
 
 
 def _tags(text: str, depth: int) -> int:

@@ -9,6 +9,7 @@ between `serve` rebuilds.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .diagnostics import Diagnostic
@@ -185,3 +186,7 @@ class Report:
     def metric_name(self, key: str) -> str:
         """The display name of a metric as this report's results table writes it."""
         return self.tables.results.name(key) if self.tables.results else key
+
+
+def newest_first(reports: Iterable[Report]) -> list[Report]:
+    return sorted(reports, key=lambda r: (r.date or "", r.title, r.path), reverse=True)

@@ -24,8 +24,8 @@ from .accessibility import accessible
 from .build import BuildFailed, PlanError, SiteBuild, Source
 from .config import ReportArchiveConfig, to_settings
 from .diagnostics import Diagnostic
-from .pages import BROWSE, COMPARE_INDEX, HOME, REPORTS_JSON, SCRIPT, STYLESHEET, TAG_INDEX
 from .render import TEMPLATE_DIR, Renderer
+from .urls import BROWSE, COMPARE_INDEX, HOME, REPORTS_JSON, SCRIPT, STYLESHEET, TAG_INDEX
 
 log = get_plugin_logger(__name__)
 

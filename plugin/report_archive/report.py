@@ -14,22 +14,19 @@ from .sections import SectionMap, check_sections
 from .settings import Settings
 from .source import read_source
 from .tables import read_tables
-from .template import PLACEHOLDER_RE, STATUS_NOT_CHOSEN, normalize_line, residue_lines
+from .template import (
+    PLACEHOLDER_RE,
+    REPORT_TYPE,
+    RESIDUE_STARTS,
+    STATUS_LINE_RE,
+    STATUS_NOT_CHOSEN,
+    normalize_line,
+    normalize_status,
+    residue_lines,
+)
 from .values import dataset_name, metric_key
 
-REPORT_TYPE = "ml-experiment-report"
-STATUSES = ("draft", "in-review", "final")
-# Possessive whitespace and a greedy value (stripped afterwards): no backtracking.
-_STATUS_LINE_RE = re.compile(r"\s*+\*\*Status\s*+:?\s*+\*\*\s*+:?\s*+(?P<value>.*)", re.I)
 _MAX_RESIDUE_LINES = 10
-_RESIDUE_STARTS = ("|", "-", "*", "+", *"0123456789")
-
-
-def normalize_status(value: str) -> str | None:
-    folded = re.sub(r"[\s_]+", "-", value.strip().casefold())
-    if folded in ("inreview", "in-review"):
-        return "in-review"
-    return folded if folded in STATUSES else None
 
 
 def read_report(raw: bytes, path: str, settings: Settings) -> Report:
@@ -115,7 +112,7 @@ def _check_status(front_status: str | None, front_line: tuple[int, int], body: S
     for line, text in body.text_lines:
         if limit is not None and line >= limit:
             break
-        match = _STATUS_LINE_RE.match(text)
+        match = STATUS_LINE_RE.match(text)
         if not match:
             continue
         has_line = True
@@ -195,7 +192,7 @@ def _check_residue(body: Scan, status: str | None, out: Collector) -> None:
     found: list[tuple[int, str]] = []
     for line, text in body.text_lines:
         # Residue is a placeholder, or a template table row or list item.
-        if "{{" not in text and not text.lstrip().startswith(_RESIDUE_STARTS):
+        if "{{" not in text and not text.lstrip().startswith(RESIDUE_STARTS):
             continue
         placeholder = PLACEHOLDER_RE.search(text)
         if placeholder:

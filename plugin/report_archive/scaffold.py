@@ -7,9 +7,9 @@ import json
 import os
 from pathlib import Path
 
-from .archive import slugify
 from .report import read_report
 from .settings import Settings
+from .slugs import slugify
 from .template import template_text
 
 

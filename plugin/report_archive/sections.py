@@ -10,7 +10,7 @@ from .markdown_scan import Heading
 from .settings import Settings
 from .template import TEMPLATE_SECTIONS
 
-_NUMBERED_RE = re.compile(r"(?P<number>\d++(?:\.\d++)*+)\.?(?:\s++|$)(?P<name>.*)", re.S)
+_NUMBERED_RE = re.compile(r"(?P<number>\d+(?:\.\d+)*)\.?(?:\s+|$)(?P<name>.*)", re.S)
 
 
 def split_number(text: str) -> tuple[str | None, str]:

@@ -40,14 +40,14 @@ from .values import (
 )
 
 _BOLD_RE = re.compile(r"^(\*\*|__)(?=\S).*\S\1$")
-# A number starts only where no digit or point precedes it, and every quantifier is
-# possessive: a long run of digits or spaces is read once, not once per position.
+# A number starts only where no digit or point precedes it, so a long run of digits
+# is tried once, not once per position; cells are read only up to a bounded length.
 _DURATION_RE = re.compile(
-    r"(?<![\d.])(?P<n>\d++(?:\.\d++)?+)\s*+"
+    r"(?<![\d.])(?P<n>\d+(?:\.\d+)?)\s*"
     r"(?P<unit>weeks?|w\b|days?|d\b|hours?|hrs?|h\b|minutes?|mins?|m\b)", re.I)
 _HOURS = {"w": 168.0, "d": 24.0, "h": 1.0, "m": 1 / 60}
-_MONEY_RE = re.compile(r"(?:\$|USD)\s*+(?P<n>\d[\d,]*+(?:\.\d++)?+)\s*+(?P<k>[kK])?")
-_FIRST_NUMBER_RE = re.compile(r"\d[\d,]*+(?:\.\d++)?+")
+_MONEY_RE = re.compile(r"(?:\$|USD)\s*(?P<n>\d[\d,]*(?:\.\d+)?)\s*(?P<k>[kK])?")
+_FIRST_NUMBER_RE = re.compile(r"\d[\d,]*(?:\.\d+)?")
 # Cells longer than this hold prose, not a duration, a price or a speed.
 _MAX_VALUE_TEXT = 200
 

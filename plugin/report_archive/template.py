@@ -113,3 +113,46 @@ def residue_lines() -> frozenset[str]:
                 residue.add(normalize_line(stripped))
         previous_was_table = is_table
     return frozenset(residue)
+
+
+STATUS_LABELS = {"draft": "Draft", "in-review": "In Review", "final": "Final"}
+
+
+_HEADER_LINE_RE = re.compile(
+    r"^\s*\*\*(Machine Learning Experiment Report|Researchers|Authors|Date|Status)\*\*"
+    r"\s*(:.*)?$", re.I)
+
+
+def strip_header_block(markdown: str) -> str:
+    """Drop the template's header lines (Researchers, Date, Status): the card shows them.
+
+    Only the lines between the title and the first `##` heading or `---` rule are
+    looked at, and only lines of the template's form are dropped.
+    """
+    lines = markdown.split("\n")
+    kept: list[str] = []
+    in_header = True
+    for line in lines:
+        stripped = line.strip()
+        if in_header and (stripped.startswith("## ") or stripped == "---"):
+            in_header = False
+        if in_header and _HEADER_LINE_RE.match(stripped):
+            continue
+        kept.append(line)
+    return "\n".join(kept)
+
+
+REPORT_TYPE = "ml-experiment-report"
+STATUSES = ("draft", "in-review", "final")
+# One way to split the whitespace (`:` then spaces) and a greedy value (stripped
+# afterwards): a failing line costs linear time.
+STATUS_LINE_RE = re.compile(r"\s*\*\*Status\s*(?::\s*)?\*\*\s*:?\s*(?P<value>.*)", re.I)
+# Template text left in a report is a placeholder, or one of these: table rows, list items.
+RESIDUE_STARTS = ("|", "-", "*", "+", *"0123456789")
+
+
+def normalize_status(value: str) -> str | None:
+    folded = re.sub(r"[\s_]+", "-", value.strip().casefold())
+    if folded in ("inreview", "in-review"):
+        return "in-review"
+    return folded if folded in STATUSES else None

@@ -10,8 +10,9 @@ from typing import Any
 
 from .model import Metric
 
-# Every quantifier is possessive (or bounded), so no cell text makes these backtrack.
-_NUMBER = r"[+-]?+(?:\d++(?:\.\d*+)?+|\.\d++)(?:[eE][+-]?+\d++)?+"
+# Unambiguous patterns on text of bounded length (MAX_NUMBER_TEXT): no cell makes them
+# backtrack more than linearly. (No possessive quantifiers: they need Python 3.11.)
+_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 _METRIC_RE = re.compile(
     rf"(?P<value>{_NUMBER}) ?(?P<pct>%)?"
     rf"(?: ?(?:±|\+/-|\+-) ?(?P<spread>{_NUMBER}) ?(?P<spct>%)?)?"
