@@ -24,6 +24,7 @@ from .archive import Archive, read_many, unreadable_report
 from .charts import ChartJob, chart_key, preload
 from .diagnostics import Diagnostic
 from .export import REPORTS_SCHEMA, dumps, reports_json, schema_text
+from .fulltext import Collector, IndexStats, use_worker, write_search_config
 from .model import Report
 from .pages import (
     ASSETS,
@@ -43,7 +44,6 @@ from .pages import (
 from .parallel import MIN_ITEMS, Background, can_fork, fork_map
 from .render import Renderer, md
 from .sanitize import may_carry_script, sanitize_html, source_may_carry_script
-from .fulltext import Collector, IndexStats, use_worker, write_search_config
 from .settings import Settings
 
 ASSET_NAMES = ("report-archive.css", "browse.js", "search-worker.js", "search-facets.js")

@@ -48,9 +48,9 @@ IMPACT_SCALE = 4.0
 # Field boosts: a word in the title counts as eight in the body.
 BOOSTS = {"title": 8.0, "tags": 4.0, "authors": 4.0, "dataset": 4.0, "model": 3.0,
           "status": 2.0, "heading": 2.0, "body": 1.0}
-STOPWORDS = frozenset(
-    "a an and are as at be by for from has have in is it its of on or that the this to was "
-    "were which with".split())
+STOPWORDS = frozenset([
+    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in", "is",
+    "it", "its", "of", "on", "or", "that", "the", "this", "to", "was", "were", "which", "with"])
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 _TOKEN = re.compile(r"\w+(?:\.\w+)*")
@@ -97,7 +97,8 @@ def sections(html_text: str) -> list[Section]:
     are left out, as Material's search leaves them out.
     """
     found: list[Section] = []
-    anchor, title, parts = "", "", []
+    anchor, title = "", ""
+    parts: list[str] = []
     heading: list[str] | None = None
     heading_id = ""
     skip_depth = 0
@@ -177,14 +178,15 @@ def _count(doc: Document) -> _Counts:
     best: dict[str, tuple[float, int]] = {}
     length = 0
     for index, section in enumerate(doc.sections):
-        body = Counter(terms(section.text[:MAX_SECTION_TEXT]))
-        length += sum(body.values())
+        words = terms(section.text[:MAX_SECTION_TEXT])
+        length += len(words)
+        body: dict[str, float] = dict(Counter(words))
         for term, count in Counter(terms(section.title)).items():
-            body[term] = body.get(term, 0) + count * BOOSTS["heading"]
-        for term, count in body.items():
-            weighted[term] = weighted.get(term, 0.0) + count
-            if count > best.get(term, (0.0, 0))[0]:
-                best[term] = (count, index)
+            body[term] = body.get(term, 0.0) + count * BOOSTS["heading"]
+        for term, weight in body.items():
+            weighted[term] = weighted.get(term, 0.0) + weight
+            if weight > best.get(term, (0.0, 0))[0]:
+                best[term] = (weight, index)
     metadata = {"title": doc.title, **doc.fields}
     for name, text in metadata.items():
         boost = BOOSTS.get(name, 1.0)
@@ -328,7 +330,8 @@ def write_index(folder: Path, docs: Sequence[Document]) -> IndexStats:
         written += _write(folder / "f" / f"{number}.json", _dump(parts))
     written += _write(folder / "facets.json", _dump(_facets(docs)))
     manifest = {"version": VERSION, "documents": len(docs), "chunk": DOC_CHUNK,
-                "alphabet": ALPHABET, "root": ROOT_PREFIX, "maxPrefix": MAX_PREFIX, "stopwords": sorted(STOPWORDS),
+                "alphabet": ALPHABET, "root": ROOT_PREFIX,
+                "maxPrefix": MAX_PREFIX, "stopwords": sorted(STOPWORDS),
                 "scale": IMPACT_SCALE, "shards": [[k, s] for k, s in zip(keys, sizes,
                                                                          strict=True)]}
     written += _write(folder / "manifest.json", _dump(manifest))
