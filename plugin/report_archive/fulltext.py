@@ -61,14 +61,17 @@ _HEADINGS = frozenset({"h1", "h2", "h3"})
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
                    "source", "track", "wbr"})
 _SPACE = re.compile(r"\s+")
+_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
 # Text ------------------------------------------------------------------------
 
 def fold(text: str) -> str:
     """Lower case without accents: the form terms are indexed and queried in."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    lower = text.lower()
+    if lower.isascii():
+        return lower
+    return _MARKS.sub("", unicodedata.normalize("NFKD", lower))
 
 
 def tokens(text: str) -> list[str]:
