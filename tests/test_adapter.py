@@ -18,21 +18,23 @@ REPORT_COUNT = sum(1 for p in EXAMPLE_DOCS.glob("*.md") if "ml-experiment-report
                    p.read_text(encoding="utf-8"))
 
 
-def _search_docs(site: Path) -> list[dict[str, object]]:
-    data = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    docs: list[dict[str, object]] = data["docs"]
-    return docs
+def _search_files(site: Path) -> dict[str, str]:
+    folder = site / "search"
+    return {str(p.relative_to(folder)): p.read_text(encoding="utf-8")
+            for p in sorted(folder.rglob("*.json"))}
 
 
 def test_plugin_order_gives_the_same_search_index(tmp_path: Path) -> None:
     first = build_site(tmp_path / "ours-first", plugins=["report-archive", "search"])
     last = build_site(tmp_path / "ours-last", plugins=["search", "report-archive"])
     assert first.error is None and last.error is None
-    a, b = _search_docs(first.site), _search_docs(last.site)
-    report_entries = [d for d in a if "Authors:" in str(d.get("text", ""))]
-    assert len(report_entries) == REPORT_COUNT
-    assert sorted(json.dumps(d, sort_keys=True) for d in a) == \
-        sorted(json.dumps(d, sort_keys=True) for d in b)
+    a, b = _search_files(first.site), _search_files(last.site)
+    assert json.loads(a["search_index.json"])["docs"] == []  # ours holds the documents
+    manifest = json.loads(a["fulltext/manifest.json"])
+    reports = [row for name, text in a.items() if name.startswith("fulltext/d/")
+               for row in json.loads(text) if row[2] == "report"]
+    assert len(reports) == REPORT_COUNT and manifest["documents"] > REPORT_COUNT
+    assert a == b
 
 
 def test_explicit_nav_with_omitted_files_warning_passes_strict(tmp_path: Path) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 from mkdocs.utils import get_relative_url
@@ -17,7 +16,6 @@ from report_archive.build import BuildFailed, SiteBuild, Source
 from report_archive.compare import leaderboards
 from report_archive.discovery import read_many
 from report_archive.parallel import Background, fork_map
-from report_archive.search_index import entry, merge_into
 from report_archive.settings import Settings
 from report_archive.urls import BROWSE, HOME, REPORTS_JSON, TAG_INDEX
 
@@ -160,22 +158,6 @@ def test_leaderboards_rank_lower_is_better_ascending_and_missing_last() -> None:
     sst = boards["SST-2"]
     accuracy = [e.value(sst.primary or "") for e in sst.rows]
     assert accuracy == sorted(accuracy, reverse=True) and sst.rows[0].rank == 1
-
-
-def test_search_entries_are_escaped_and_replace_older_ones(tmp_path: Path) -> None:
-    reports = read_many([(p.read_bytes(), p.name) for p in EXAMPLES[:2]], Settings())
-    index = tmp_path / "search_index.json"
-    index.write_text(json.dumps({"config": {}, "docs": [
-        {"location": "a/", "title": "Old", "text": "stale"},
-        {"location": "guide/", "title": "Guide", "text": "kept"}]}), encoding="utf-8")
-    urls = {reports[0].path: "a/", reports[1].path: "b/"}
-    assert merge_into(index, reports, lambda r: urls[r.path]) == 2
-    docs = json.loads(index.read_text(encoding="utf-8"))["docs"]
-    assert [d["location"] for d in docs] == ["guide/", "a/", "b/"]
-    assert all("stale" not in d["text"] for d in docs)
-    hostile = reports[0]
-    hostile.title = "<img src=x onerror=alert(1)>"
-    assert "<img" not in entry(hostile, "a/")["title"]
 
 
 def _square(offset: int, item: int) -> tuple[int, int]:

@@ -26,13 +26,13 @@ from .charts import ChartJob, chart_failure, chart_key, preload
 from .diagnostics import Diagnostic
 from .discovery import read_many, unreadable_report
 from .export import REPORTS_SCHEMA, dumps, reports_json, schema_text
+from .fulltext import Collector, IndexStats, use_worker, write_search_config
 from .markdown_scan import safe_markdown
 from .model import Report
 from .parallel import MIN_ITEMS, Background, can_fork, fork_map
 from .plan import GeneratedPage, PlanError, home_section, plan_pages
 from .render import Renderer, md
 from .sanitize import may_carry_script, sanitize_html, source_may_carry_script
-from .search_index import merge_into
 from .settings import Settings
 from .template import strip_header_block
 from .urls import (
@@ -45,7 +45,9 @@ from .urls import (
 )
 from .views import card_context, related
 
-ASSET_NAMES = ("report-archive.css", "browse.js")
+ASSET_NAMES = ("report-archive.css", "browse.js", "search-worker.js", "search-facets.js")
+SEARCH_WORKER = f"{ASSETS}/search-worker.js"
+SEARCH_SCRIPT = f"{ASSETS}/search-facets.js"
 
 
 class BuildFailed(Exception):
@@ -92,6 +94,9 @@ class SiteBuild:
         # Drawn charts by (path, data), kept across `serve` rebuilds like the reports.
         self._charts: dict[tuple[str, str], str] = {}
         self.warm = False
+        # Pages' text for full-text search, kept across `serve` rebuilds like the reports.
+        self.search = Collector()
+        self.search_stats: IndexStats | None = None
         self.start(Settings())
 
     def start(self, settings: Settings, *, serving: bool = False,
@@ -116,6 +121,7 @@ class SiteBuild:
         self.reports_json = ""
         self.chart_failures: list[str] = []
         self.own_time = 0.0
+        self.search.seconds = 0.0
 
     @contextmanager
     def _timed(self) -> Iterator[None]:
@@ -270,6 +276,22 @@ class SiteBuild:
             end_of_title += len("</h1>")
             return html_text[:end_of_title] + card + html_text[end_of_title:]
 
+    def index_page(self, src_uri: str, url: str, title: str, html_text: str, *,
+                   excluded: bool) -> None:
+        """Take a page's rendered text for full-text search (before its card is added)."""
+        begin = time.perf_counter()
+        report = self.by_src.get(src_uri)
+        if report is not None:
+            self.search.add_report(src_uri, url, html_text, report)
+        elif not excluded:
+            self.search.add_page(src_uri, url, title, html_text)
+        self.search.seconds += time.perf_counter() - begin
+
+    @staticmethod
+    def search_worker(page_html: str, worker_url: str) -> str:
+        """A page pointed at the site's full-text search worker instead of Material's."""
+        return use_worker(page_html, worker_url)
+
     def _shell(self, src_uri: str, content: str) -> str:
         """Keep a generated page's listing out of Markdown: it is put back as HTML.
 
@@ -308,13 +330,15 @@ class SiteBuild:
         return contents
 
     def finish(self, search_index: Path | None) -> str:
-        """Close the build: workers stopped, report entries in the search index; the summary."""
+        """Close the build: workers stopped, the full-text index written; the summary."""
         with self._timed():
             self.close()
             if search_index is not None and search_index.is_file() and self.archive is not None:
-                links = self.links
-                merge_into(search_index, self.archive.reports,
-                           lambda r: links.url(r.path) if links is not None else "")
+                begin = time.perf_counter()
+                write_search_config(search_index)
+                self.search_stats = self.search.write(
+                    search_index.parent / "fulltext", [r.path for r in self.archive.files])
+                self.search.seconds += time.perf_counter() - begin
         if self.serving and not self.warm:
             # Later rebuilds draw their few changed charts here: import the chart library
             # now, while the server waits for the first edit.
@@ -339,7 +363,15 @@ class SiteBuild:
         published = counts["reports"] if self.serving or not counts["with_errors"] else 0
         return (f"Report Archive: {counts['reports']} reports, {published} published, "
                 f"{counts['with_warnings']} with warnings, {counts['with_errors']} with errors; "
-                f"{counts['pages']} other pages; plugin's own work {self.own_time:.2f} s")
+                f"{counts['pages']} other pages; plugin's own work {self.own_time:.2f} s"
+                f"{self._search_line()}")
+
+    def _search_line(self) -> str:
+        stats = self.search_stats
+        if stats is None:
+            return ""
+        return (f"; search index {self.search.seconds:.2f} s ({stats.documents} pages, "
+                f"{stats.shards} shards, {stats.bytes / 2**20:.1f} MiB)")
 
 
 def unreadable_page(report: Report) -> str:

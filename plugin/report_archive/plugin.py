@@ -21,7 +21,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
 from .accessibility import accessible
-from .build import BuildFailed, PlanError, SiteBuild, Source
+from .build import SEARCH_SCRIPT, SEARCH_WORKER, BuildFailed, PlanError, SiteBuild, Source
 from .config import ReportArchiveConfig, to_settings
 from .diagnostics import Diagnostic
 from .render import TEMPLATE_DIR, Renderer
@@ -64,7 +64,8 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         for extension in _NEEDED_EXTENSIONS:
             if extension not in config.markdown_extensions:
                 config.markdown_extensions.append(extension)
-        for extra, asset in ((config.extra_css, STYLESHEET), (config.extra_javascript, SCRIPT)):
+        for extra, asset in ((config.extra_css, STYLESHEET), (config.extra_javascript, SCRIPT),
+                             (config.extra_javascript, SEARCH_SCRIPT)):
             if asset not in extra:
                 extra.insert(0, asset)
         self.site.start(settings, serving=self.serving, renderer=Renderer(config.theme.dirs))
@@ -188,7 +189,7 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         if change is None:
             return None
         page.meta["title"] = change.title
-        # Reports get one compact search entry each (see search_index.py), not Material's.
+        # Reports are in our full-text index (fulltext.py), not in Material's.
         page.meta["search"] = {"exclude": True}
         # Material shows `status` as a page status icon; ours is the report's status.
         page.meta.pop("status", None)
@@ -204,13 +205,17 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         """Put our listing into generated pages, and the header card into report pages."""
         if not self.config.enabled:
             return None
+        search = page.meta.get("search")
+        self.site.index_page(page.file.src_uri, page.url, page.title or "", html,
+                             excluded=isinstance(search, dict) and bool(search.get("exclude")))
         return self.site.page_html(page.file.src_uri, html, page.markdown or "")
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
-        """Give the theme's search dialog and task checkboxes accessible names, on every page."""
+        """Point the search box at our full-text search worker; name the theme's controls."""
         if not self.config.enabled:
             return None
-        return accessible(output)
+        worker = get_relative_url(SEARCH_WORKER, page.url)
+        return accessible(self.site.search_worker(output, worker))
 
     def on_post_template(self, output_content: str, *, template_name: str,
                          config: MkDocsConfig) -> str | None:
@@ -237,7 +242,7 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
 
     @event_priority(-100)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        """Add the reports' search entries; close with the one-line summary.
+        """Write the full-text search index; close with the one-line summary.
 
         Priority -100: after Material's search plugin has written
         `search/search_index.json`, whichever order the plugins are listed in.

@@ -1,0 +1,426 @@
+"""Full-text search of the whole site, as a sharded index a browser loads piece by piece.
+
+Material's search plugin puts every section of every page into one lunr index
+that each reader downloads before the first result (83 MB at 5,000 reports).
+This module builds the index the site's own search worker
+(`assets/report-archive/search-worker.js`) reads instead:
+
+- `manifest.json`: the shard keys (term prefixes) with their sizes, the number
+  of documents, the stopwords and the chunk sizes;
+- `t/<n>.json`: the terms of one prefix, each with its postings (document,
+  impact, best section) as a compact string; a prefix whose terms outgrow
+  `SHARD_BYTES` is split by its next character, so any shard stays small and a
+  typed prefix maps to few shards;
+- `d/<n>.json`: the documents' titles, URLs, kinds, statuses and datasets, in
+  chunks of `DOC_CHUNK`;
+- `f/<n>.json`: one document's sections (anchor, title, text), fetched only for
+  the results shown, to show the passage that matched;
+- `facets.json`: the tags, datasets, statuses and authors of every document,
+  for filters and their counts.
+
+Impacts are BM25 scores with field boosts (title, tags, authors, dataset,
+model, status above headings above body text), computed here and quantised, so
+the browser only adds numbers. Nothing here imports MkDocs.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from html import unescape
+from pathlib import Path
+
+from .model import Report
+
+VERSION = 1
+SHARD_BYTES = 48_000
+ROOT_PREFIX = 2
+MAX_PREFIX = 8
+DOC_CHUNK = 50
+MAX_SECTION_TEXT = 20_000
+K1, B = 1.2, 0.75
+IMPACT_SCALE = 4.0
+# Field boosts: a word in the title counts as eight in the body.
+BOOSTS = {"title": 8.0, "tags": 4.0, "authors": 4.0, "dataset": 4.0, "model": 3.0,
+          "status": 2.0, "heading": 2.0, "body": 1.0}
+STOPWORDS = frozenset([
+    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in", "is",
+    "it", "its", "of", "on", "or", "that", "the", "this", "to", "was", "were", "which", "with"])
+ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+_TOKEN = re.compile(r"\w+(?:\.\w+)*")
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)([^>]*)>|<!--.*?-->", re.S)
+_ID = re.compile(r"""\bid\s*=\s*["']([^"']*)["']""")
+_SKIP = frozenset({"script", "style", "template", "svg"})
+_HEADINGS = frozenset({"h1", "h2", "h3"})
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+                   "source", "track", "wbr"})
+_SPACE = re.compile(r"\s+")
+_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
+# Text ------------------------------------------------------------------------
+
+def fold(text: str) -> str:
+    """Lower case without accents: the form terms are indexed and queried in."""
+    lower = text.lower()
+    if lower.isascii():
+        return lower
+    return _MARKS.sub("", unicodedata.normalize("NFKD", lower))
+
+
+def tokens(text: str) -> list[str]:
+    """The terms of a text: runs of letters, digits and `_`, joined by inner dots (`v1.1`)."""
+    return _TOKEN.findall(fold(text))
+
+
+def terms(text: str) -> list[str]:
+    """The indexed terms of a text: tokens without stopwords."""
+    return [t for t in tokens(text) if len(t) > 1 and t not in STOPWORDS]
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of a page under one heading; `anchor` is "" for the part above the first."""
+
+    anchor: str
+    title: str
+    text: str
+
+
+def sections(html_text: str) -> list[Section]:
+    """A page's text by h1-h3 headings, in one pass over its tags.
+
+    Scripts, styles, heading permalinks and elements marked `data-search-exclude`
+    are left out, as Material's search leaves them out.
+    """
+    found: list[Section] = []
+    anchor, title = "", ""
+    parts: list[str] = []
+    heading: list[str] | None = None
+    heading_id = ""
+    skip_depth = 0
+    skip_tag = ""
+    position = 0
+    for match in _TAG.finditer(html_text):
+        if not skip_depth:
+            chunk = html_text[position:match.start()]
+            if chunk:
+                (heading if heading is not None else parts).append(chunk)
+        position = match.end()
+        closing, name, attrs = match.group(1), (match.group(2) or "").lower(), match.group(3) or ""
+        if not name:
+            continue  # a comment
+        if skip_depth:
+            if name == skip_tag and not attrs.rstrip().endswith("/"):
+                skip_depth += -1 if closing else 1
+            continue
+        if not closing and (name in _SKIP or "data-search-exclude" in attrs
+                            or 'class="headerlink"' in attrs):
+            if name not in _VOID and not attrs.rstrip().endswith("/"):
+                skip_depth, skip_tag = 1, name
+            continue
+        if name in _HEADINGS:
+            if not closing:
+                found.append(Section(anchor, title, _clean("".join(parts))))
+                ids = _ID.search(attrs)
+                heading, heading_id, parts = [], ids.group(1) if ids else "", []
+            elif heading is not None:
+                anchor, title, heading = heading_id, _clean("".join(heading)), None
+        elif name in ("p", "li", "td", "th", "br", "div", "tr", "pre", "dd", "dt", "figcaption",
+                      "blockquote", "table", "ul", "ol", "caption"):
+            (heading if heading is not None else parts).append(" ")
+    if not skip_depth:
+        parts.append(html_text[position:])
+    found.append(Section(anchor, title, _clean("".join(parts))))
+    return [s for s in found if s.text or s.title]
+
+
+def _clean(text: str) -> str:
+    return _SPACE.sub(" ", unescape(text)).strip()
+
+
+# Documents -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Document:
+    """A page as the index knows it; `fields` are the boosted metadata (name to text)."""
+
+    url: str
+    title: str
+    sections: tuple[Section, ...]
+    kind: str = "page"  # "report" or "page"
+    status: str = ""
+    datasets: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    fields: dict[str, str] = field(default_factory=dict)
+
+    def facets(self) -> list[tuple[str, str]]:
+        return ([("status", self.status)] if self.status else []) + \
+            [("dataset", d) for d in self.datasets] + [("tag", t) for t in self.tags] + \
+            [("author", a) for a in self.authors]
+
+
+@dataclass
+class _Counts:
+    """A document's weighted term frequencies and, per term, its best section."""
+
+    weighted: dict[str, float]
+    section: dict[str, int]
+    length: int
+
+
+def _count(doc: Document) -> _Counts:
+    weighted: dict[str, float] = {}
+    best: dict[str, tuple[float, int]] = {}
+    length = 0
+    for index, section in enumerate(doc.sections):
+        words = terms(section.text[:MAX_SECTION_TEXT])
+        length += len(words)
+        body: dict[str, float] = dict(Counter(words))
+        for term, count in Counter(terms(section.title)).items():
+            body[term] = body.get(term, 0.0) + count * BOOSTS["heading"]
+        for term, weight in body.items():
+            weighted[term] = weighted.get(term, 0.0) + weight
+            if weight > best.get(term, (0.0, 0))[0]:
+                best[term] = (weight, index)
+    metadata = {"title": doc.title, **doc.fields}
+    for name, text in metadata.items():
+        boost = BOOSTS.get(name, 1.0)
+        for term in set(terms(text)):
+            weighted[term] = weighted.get(term, 0.0) + boost
+            best.setdefault(term, (0.0, 0))
+    return _Counts(weighted, {t: b[1] for t, b in best.items()}, length)
+
+
+# Encoding --------------------------------------------------------------------------
+
+def encode(numbers: Iterable[int]) -> str:
+    """Non-negative integers as base-32 digits, most significant first; the
+    first 32 characters of `ALPHABET` mark a number's last digit."""
+    out: list[str] = []
+    for number in numbers:
+        digits = [number & 31]
+        number >>= 5
+        while number:
+            digits.append(number & 31)
+            number >>= 5
+        for digit in reversed(digits[1:]):
+            out.append(ALPHABET[32 + digit])
+        out.append(ALPHABET[digits[0]])
+    return "".join(out)
+
+
+def decode(text: str) -> list[int]:
+    """The inverse of `encode` (the browser's worker does the same)."""
+    numbers, current = [], 0
+    for char in text:
+        value = ALPHABET.index(char)
+        current = (current << 5) | (value & 31)
+        if value < 32:
+            numbers.append(current)
+            current = 0
+    return numbers
+
+
+# The index ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class IndexStats:
+    documents: int
+    terms: int
+    shards: int
+    bytes: int
+    largest_shard: int
+
+
+def postings(docs: Sequence[Document]) -> dict[str, list[tuple[int, int, int]]]:
+    """Every term's (document, impact, best section), documents in order."""
+    counts = [_count(d) for d in docs]
+    average = sum(c.length for c in counts) / max(1, len(counts)) or 1.0
+    frequency: Counter[str] = Counter()
+    for c in counts:
+        frequency.update(c.weighted.keys())
+    total = len(docs)
+    idf = {t: math.log(1 + (total - n + 0.5) / (n + 0.5)) for t, n in frequency.items()}
+    table: dict[str, list[tuple[int, int, int]]] = {}
+    for number, c in enumerate(counts):
+        norm = K1 * (1 - B + B * c.length / average)
+        for term, weight in c.weighted.items():
+            score = idf[term] * weight * (K1 + 1) / (weight + norm)
+            impact = max(1, round(score * IMPACT_SCALE))
+            table.setdefault(term, []).append((number, impact, c.section[term]))
+    return table
+
+
+def _encode_postings(items: list[tuple[int, int, int]]) -> str:
+    flat: list[int] = []
+    previous = 0
+    for number, impact, section in items:
+        flat += (number - previous, impact, section)
+        previous = number
+    return encode(flat)
+
+
+def shard_terms(encoded: dict[str, str], limit: int = SHARD_BYTES) -> dict[str, dict[str, str]]:
+    """Terms grouped by prefix: two characters, longer where a group would exceed `limit`.
+
+    A term belongs to the longest shard key that begins it; a key's own shard
+    keeps the terms no longer than the key when its group is split.
+    """
+    shards: dict[str, dict[str, str]] = {}
+
+    def size(group: dict[str, str]) -> int:
+        return sum(len(t) + len(p) + 6 for t, p in group.items())
+
+    def place(prefix: str, group: dict[str, str]) -> None:
+        if size(group) <= limit or len(prefix) >= MAX_PREFIX:
+            shards[prefix] = group
+            return
+        children: dict[str, dict[str, str]] = {}
+        own: dict[str, str] = {}
+        for term, text in group.items():
+            if len(term) <= len(prefix):
+                own[term] = text
+            else:
+                children.setdefault(term[:len(prefix) + 1], {})[term] = text
+        if own:
+            shards[prefix] = own
+        for key, child in children.items():
+            place(key, child)
+
+    roots: dict[str, dict[str, str]] = {}
+    for term, text in encoded.items():
+        roots.setdefault(term[:ROOT_PREFIX], {})[term] = text
+    for key, group in roots.items():
+        place(key, group)
+    return shards
+
+
+def _dump(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def write_index(folder: Path, docs: Sequence[Document]) -> IndexStats:
+    """Write the index of `docs` into `folder` (replacing an older one); its figures."""
+    for sub in ("t", "d", "f"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+        for old in (folder / sub).glob("*.json"):
+            old.unlink()
+    table = postings(docs)
+    encoded = {term: _encode_postings(items) for term, items in table.items()}
+    shards = shard_terms(encoded)
+    keys = sorted(shards)
+    written = 0
+    sizes = []
+    for number, key in enumerate(keys):
+        text = _dump(shards[key])
+        (folder / "t" / f"{number}.json").write_text(text, encoding="utf-8")
+        sizes.append(len(text.encode("utf-8")))
+    written += sum(sizes)
+    for start in range(0, len(docs), DOC_CHUNK):
+        rows = [[d.title, d.url, d.kind, d.status, ", ".join(d.datasets)]
+                for d in docs[start:start + DOC_CHUNK]]
+        written += _write(folder / "d" / f"{start // DOC_CHUNK}.json", _dump(rows))
+    for number, doc in enumerate(docs):
+        parts = [[s.anchor, s.title, s.text[:MAX_SECTION_TEXT]] for s in doc.sections]
+        written += _write(folder / "f" / f"{number}.json", _dump(parts))
+    written += _write(folder / "facets.json", _dump(_facets(docs)))
+    manifest = {"version": VERSION, "documents": len(docs), "chunk": DOC_CHUNK,
+                "alphabet": ALPHABET, "root": ROOT_PREFIX,
+                "maxPrefix": MAX_PREFIX, "stopwords": sorted(STOPWORDS),
+                "scale": IMPACT_SCALE, "shards": [[k, s] for k, s in zip(keys, sizes,
+                                                                         strict=True)]}
+    written += _write(folder / "manifest.json", _dump(manifest))
+    return IndexStats(len(docs), len(table), len(keys), written, max(sizes, default=0))
+
+
+def _write(path: Path, text: str) -> int:
+    path.write_text(text, encoding="utf-8")
+    return len(text.encode("utf-8"))
+
+
+def _facets(docs: Sequence[Document]) -> dict[str, object]:
+    """Facet values ([kind, label]) once, and each document's value numbers, encoded."""
+    values: dict[tuple[str, str], int] = {}
+    rows = []
+    for doc in docs:
+        ids = [values.setdefault(v, len(values)) for v in dict.fromkeys(doc.facets())]
+        rows.append(encode(ids))
+    return {"values": [list(v) for v in values], "docs": rows}
+
+
+# Material's side ---------------------------------------------------------------------
+
+_CONFIG = re.compile(r'(<script id="__config" type="application/json">)(.*?)(</script>)', re.S)
+_WORKER = re.compile(r'("search":\s*")[^"]*(")')
+
+
+def use_worker(page_html: str, worker_url: str) -> str:
+    """The page with the search worker URL of Material's `__config` replaced by ours."""
+    def swap(config: re.Match[str]) -> str:
+        body = _WORKER.sub(lambda m: m.group(1) + worker_url + m.group(2), config.group(2), 1)
+        return config.group(1) + body + config.group(3)
+    return _CONFIG.sub(swap, page_html, 1)
+
+
+def write_search_config(index_file: Path) -> None:
+    """Keep only the configuration in Material's index: its highlighter reads it on each page,
+    and the documents are in our index."""
+    data = json.loads(index_file.read_text(encoding="utf-8"))
+    index_file.write_text(_dump({"config": data.get("config", {}), "docs": []}),
+                          encoding="utf-8")
+
+
+# Collecting pages during a build ------------------------------------------------------
+
+class Collector:
+    """The documents of a site, page by page as the build renders them.
+
+    Kept across `serve` rebuilds: a page's sections are re-extracted only when its
+    HTML changed, and a `--dirty` rebuild keeps the pages it did not render.
+    """
+
+    def __init__(self) -> None:
+        self.docs: dict[str, Document] = {}
+        self._sections: dict[str, tuple[int, tuple[Section, ...]]] = {}
+        self.seconds = 0.0
+
+    def _sections_of(self, src_uri: str, html_text: str) -> tuple[Section, ...]:
+        key = hash(html_text)
+        cached = self._sections.get(src_uri)
+        if cached is None or cached[0] != key:
+            cached = (key, tuple(sections(html_text)))
+            self._sections[src_uri] = cached
+        return cached[1]
+
+    def add_page(self, src_uri: str, url: str, title: str, html_text: str) -> None:
+        self.docs[src_uri] = Document(url, title, self._sections_of(src_uri, html_text))
+
+    def add_report(self, src_uri: str, url: str, html_text: str, report: Report) -> None:
+        own = report.own_row
+        fields = {"authors": " ".join(report.authors), "tags": " ".join(report.tags),
+                  "dataset": " ".join(report.datasets), "model": own.model if own else "",
+                  "status": report.status or ""}
+        self.docs[src_uri] = Document(
+            url, report.title or src_uri, self._sections_of(src_uri, html_text), "report",
+            report.status or "", tuple(report.datasets), tuple(report.tags),
+            tuple(report.authors), fields)
+
+    def write(self, folder: Path, keep: Iterable[str]) -> IndexStats:
+        """Write the index of the pages in `keep` (in that order) into `folder`."""
+        wanted = [src for src in keep if src in self.docs]
+        self.docs = {src: self.docs[src] for src in wanted}
+        self._sections = {src: self._sections[src] for src in wanted if src in self._sections}
+        return write_index(folder, list(self.docs.values()))
+
+
+__all__ = ["Collector", "Document", "IndexStats", "Section", "decode", "encode", "fold", "postings",
+           "sections", "shard_terms", "terms", "tokens", "use_worker", "write_index",
+           "write_search_config"]
