@@ -100,11 +100,12 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         # keeps them out of its own navigation (and of `omitted_files` warnings). With
         # awesome-pages, reports stay where `.pages` files put them.
         arranged = "awesome-pages" in config.plugins
+        # A generated home page too: an explicit nav need not list it; `on_nav` puts it first.
         ours = {f.src_uri for f in self.generated}
         if not arranged:
-            ours |= set(self.site.by_src)
+            ours |= set(self.site.by_src) - {HOME}
         for file in files.documentation_pages():
-            if file.src_uri in ours and file.src_uri != HOME and _in_nav(file):
+            if file.src_uri in ours and _in_nav(file):
                 file.inclusion = InclusionLevel.NOT_IN_NAV
         reports_json = files.get_file_from_path(REPORTS_JSON)
         assert reports_json is not None
@@ -163,6 +164,9 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         if not self.config.enabled or self.site.archive is None or config.nav is not None:
             return None
         items = list(nav.items)
+        home = _page(files, HOME)
+        if home is not None and home not in _flatten(items):
+            items.insert(0, home)
         newest = self.site.archive.newest_first()[:self.site.settings.nav_max_reports]
         report_pages: list[Any] = [p for p in (_page(files, r.path) for r in newest)
                                    if p is not None]
