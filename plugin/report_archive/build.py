@@ -119,6 +119,7 @@ class SiteBuild:
         self.chart_keys: dict[str, str] = {}
         self.links: Links | None = None
         self.reports_json = ""
+        self.left_out: list[Diagnostic] = []
         self.chart_failures: list[str] = []
         self.own_time = 0.0
         self.search.seconds = 0.0
@@ -133,8 +134,13 @@ class SiteBuild:
 
     # Reading -----------------------------------------------------------------
 
-    def read(self, sources: Sequence[Source]) -> Archive:
-        """Read and validate every file once (unchanged ones come from the cache)."""
+    def read(self, sources: Sequence[Source], left_out: Sequence[Diagnostic] = ()) -> Archive:
+        """Read and validate every file once (unchanged ones come from the cache).
+
+        `left_out`: files not read at all (links out of the archive, pipes, devices),
+        each named in a diagnostic that counts like a report's.
+        """
+        self.left_out = list(left_out)
         with self._timed():
             missing = [s for s in dict.fromkeys(sources) if s.key not in self._reports]
             for source in missing:
@@ -152,7 +158,8 @@ class SiteBuild:
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
-        return self.archive.diagnostics if self.archive is not None else []
+        found = self.archive.diagnostics if self.archive is not None else []
+        return self.left_out + found
 
     def unreadable(self) -> list[NewFile]:
         """A page for each file that cannot be read, naming the problem, in its place."""
@@ -164,10 +171,15 @@ class SiteBuild:
         """Stop a build (not a preview) when any report has an error."""
         assert self.archive is not None
         counts = self.archive.summary()
-        if counts["with_errors"] and not self.serving:
+        if self.serving:
+            return
+        if counts["with_errors"]:
             raise BuildFailed(
                 f"{counts['with_errors']} of {counts['reports']} reports have errors (listed "
                 "above); fix them, or run `report-archive check` to see them all again.")
+        if any(d.severity == "error" for d in self.left_out):
+            raise BuildFailed(f"{len(self.left_out)} files of the archive cannot be published "
+                              "(listed above)")
 
     # Planning ----------------------------------------------------------------
 

@@ -130,11 +130,11 @@ def _check_archive(project: Project, jobs: int | None
     Returns the reports, their diagnostics with paths shown from here (as the
     build logs them) and what MkDocs warned about while loading and finding files.
     """
-    files, found = project.documents()
+    files, found, left_out = project.documents()
     reports = read_files(files, project.settings, jobs or os.cpu_count() or 1)
     root = _shown(project.docs_dir)
     diagnostics = [replace(d, path=os.path.join(root, d.path))
-                   for d in Archive(reports, project.settings).diagnostics]
+                   for d in [*left_out, *Archive(reports, project.settings).diagnostics]]
     return reports, diagnostics, [*project.warnings, *found]
 
 
@@ -155,7 +155,7 @@ def _named_files(paths: tuple[Path, ...]) -> list[tuple[Path, str]]:
         if target.is_dir():
             for found in discover(target):
                 files.append((found, os.path.join(str(target), found.relative_to(target))))
-        elif target.is_file():
+        elif target.exists():  # a file, or a pipe or device that is named as unreadable
             files.append((target, str(target)))
         else:
             raise click.UsageError(f"no such file or folder: {target}")

@@ -7,6 +7,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from .diagnostics import Collector
+from .filesystem import read_bounded
 from .model import Report
 from .parallel import fork_map
 from .report import read_report
@@ -37,7 +38,7 @@ def unreadable_report(path: str, error: OSError) -> Report:
 def _read_one(job: tuple[str, str, Settings]) -> Report:
     path, shown, settings = job
     try:
-        raw = Path(path).read_bytes()
+        raw = read_bounded(path, settings.limits.max_file_bytes)
     except OSError as exc:
         return unreadable_report(shown, exc)
     return read_report(raw, shown, settings)

@@ -24,6 +24,7 @@ from .accessibility import accessible
 from .build import SEARCH_SCRIPT, SEARCH_WORKER, BuildFailed, PlanError, SiteBuild, Source
 from .config import ReportArchiveConfig, to_settings
 from .diagnostics import Diagnostic
+from .filesystem import read_bounded, vet
 from .render import TEMPLATE_DIR, Renderer
 from .urls import BROWSE, COMPARE_INDEX, HOME, REPORTS_JSON, SCRIPT, STYLESHEET, TAG_INDEX
 
@@ -115,10 +116,15 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
     on_files = CombinedEvent(_on_files_early, _on_files_late)
 
     def _add_pages(self, files: Files, config: MkDocsConfig) -> None:
+        left_out, named = vet(((f.src_uri, f.abs_src_path) for f in files if f.abs_src_path),
+                              config.docs_dir)
+        for file in [f for f in files if f.src_uri in left_out]:
+            files.remove(file)
         pages = list(files.documentation_pages())
         self.read_from = {f.src_uri for f in pages}
-        archive = self.site.read([_source(f) for f in pages])
-        self._log(archive.diagnostics, config)
+        limit = self.site.settings.limits.max_file_bytes
+        self.site.read([_source(f, limit) for f in pages], named)
+        self._log(self.site.diagnostics, config)
         for new in self.site.unreadable():
             # MkDocs would crash reading this file; a page naming the problem replaces it.
             old = files.get_file_from_path(new.src_uri)
@@ -270,8 +276,11 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
                 log.warning(message)
 
 
-def _source(file: File) -> Source:
+def _source(file: File, limit: int) -> Source:
+    """A page's bytes: a file of the archive is read with a bound, a generated one as it is."""
     try:
+        if file.abs_src_path and not file.generated_by:
+            return Source(file.src_uri, raw=read_bounded(file.abs_src_path, limit))
         return Source(file.src_uri, raw=file.content_bytes)
     except OSError as exc:
         return Source(file.src_uri, error=exc)

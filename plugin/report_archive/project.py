@@ -22,6 +22,8 @@ from mkdocs.exceptions import MkDocsException
 from mkdocs.structure.files import get_files
 
 from .config import ReportArchiveConfig, to_settings
+from .diagnostics import Diagnostic
+from .filesystem import vet
 from .settings import Settings
 
 PLUGIN_NAME = "report-archive"
@@ -48,16 +50,20 @@ class Project:
         """`strict: true` in the configuration: warnings fail the build."""
         return bool(self.config.strict)
 
-    def documents(self) -> tuple[list[tuple[Path, str]], list[str]]:
-        """The Markdown pages MkDocs would build, as (file, path in docs_dir), and its warnings.
+    def documents(self) -> tuple[list[tuple[Path, str]], list[str], list[Diagnostic]]:
+        """The Markdown pages MkDocs would build, as (file, path in docs_dir), its warnings,
+        and the files left out as the build leaves them out (links out of the archive,
+        pipes, devices).
 
         The same files the plugin reads in the build (`Files.documentation_pages`).
         """
         with _mkdocs_log() as records:
             files = get_files(self.config)
+        rejected, named = vet(((f.src_uri, f.abs_src_path) for f in files if f.abs_src_path),
+                              self.config.docs_dir)
         pages = [(Path(f.abs_src_path), f.src_uri) for f in files.documentation_pages()
-                 if f.abs_src_path is not None]
-        return pages, _messages(records, logging.WARNING)
+                 if f.abs_src_path is not None and f.src_uri not in rejected]
+        return pages, _messages(records, logging.WARNING), named
 
 
 def find_config_file(given: str | None) -> Path | None:

@@ -24,6 +24,13 @@ _RULES = [
          "Save the file as UTF-8 (without a BOM, or with a UTF-8 BOM)."),
     Rule("file-binary", "error", "File contains NUL bytes",
          "This looks like a binary file; only Markdown text belongs in the archive."),
+    Rule("file-outside-archive", "error", "Symbolic link leaves the archive",
+         "Copy the file into the archive, or remove the link: links that leave docs_dir are "
+         "not followed, so nothing outside the archive is published."),
+    Rule("file-symlink-loop", "error", "File reached through a symbolic link loop",
+         "Remove the link that points back to one of its own parent folders."),
+    Rule("file-not-regular", "error", "Not a regular file (pipe, device, socket)",
+         "Remove it from the archive: only regular files are read and published."),
     Rule("file-empty", "warning", "File is empty",
          "Write the page, or start a report with `report-archive new`."),
     Rule("limit-file-size", "error", "File is larger than the size limit",
