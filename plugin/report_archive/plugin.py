@@ -8,23 +8,33 @@ what it returns into MkDocs' structures. Every hook starts by checking
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
-from mkdocs.structure.files import File, Files, InclusionLevel
-from mkdocs.structure.nav import Navigation, Section
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
 from .accessibility import accessible
-from .build import SEARCH_SCRIPT, SEARCH_WORKER, BuildFailed, PlanError, SiteBuild, Source
+from .adapter import (
+    Links,
+    add_generated,
+    extend_nav,
+    keep_out_of_nav,
+    leave_out,
+    log_diagnostics,
+    material_tags,
+    own_tag_index,
+    replace_files,
+    source,
+    sources,
+)
+from .build import SEARCH_SCRIPT, SEARCH_WORKER, BuildFailed, PlanError, SiteBuild
 from .config import ReportArchiveConfig, to_settings
-from .diagnostics import Diagnostic
-from .filesystem import read_bounded, vet
 from .render import TEMPLATE_DIR, Renderer
 from .urls import BROWSE, COMPARE_INDEX, HOME, REPORTS_JSON, SCRIPT, STYLESHEET, TAG_INDEX
 
@@ -93,64 +103,45 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         """
         if not self.config.enabled:
             return None
-        if _sources(files, self.generated) != self.read_from:
+        if sources(files, self.generated) != self.read_from:
             for file in self.generated:
                 files.remove(file)
             self._add_pages(files, config)
         # Reports and listings are reached from the home page, tags and browse: MkDocs
         # keeps them out of its own navigation (and of `omitted_files` warnings). With
         # awesome-pages, reports stay where `.pages` files put them.
-        arranged = "awesome-pages" in config.plugins
         # A generated home page too: an explicit nav need not list it; `on_nav` puts it first.
         ours = {f.src_uri for f in self.generated}
-        if not arranged:
+        if "awesome-pages" not in config.plugins:
             ours |= set(self.site.by_src) - {HOME}
-        for file in files.documentation_pages():
-            if file.src_uri in ours and _in_nav(file):
-                file.inclusion = InclusionLevel.NOT_IN_NAV
+        keep_out_of_nav(files, ours)
         reports_json = files.get_file_from_path(REPORTS_JSON)
         assert reports_json is not None
-        reports_json.content_string = self.site.begin_rendering(_Links(files, config))
+        reports_json.content_string = self.site.begin_rendering(Links(files, config))
         return files
 
     on_files = CombinedEvent(_on_files_early, _on_files_late)
 
     def _add_pages(self, files: Files, config: MkDocsConfig) -> None:
-        left_out, named = vet(((f.src_uri, f.abs_src_path) for f in files if f.abs_src_path),
-                              config.docs_dir)
-        for file in [f for f in files if f.src_uri in left_out]:
-            files.remove(file)
+        left_out = leave_out(files, config)
         pages = list(files.documentation_pages())
         self.read_from = {f.src_uri for f in pages}
         limit = self.site.settings.limits.max_file_bytes
-        self.site.read([_source(f, limit) for f in pages], named)
-        self._log(self.site.diagnostics, config)
-        for new in self.site.unreadable():
-            # MkDocs would crash reading this file; a page naming the problem replaces it.
-            old = files.get_file_from_path(new.src_uri)
-            if old is not None:
-                files.remove(old)
-            files.append(File.generated(config, new.src_uri, content=new.content))
+        self.site.read([source(f, limit) for f in pages], left_out)
+        log_diagnostics(log, self.site.diagnostics, config)
+        # MkDocs would crash reading these files; a page naming the problem replaces each.
+        replace_files(files, config, self.site.unreadable())
         # With Material's tags plugin, the team's own tag index (`tags.md`) is the one
         # at /tags/; ours steps aside and our tag pages link to theirs.
-        theirs = _material_tags(config) and _tag_index(files) is not None
+        theirs = material_tags(config) and own_tag_index(files) is not None
         try:
             self.site.check_errors()
-            planned = self.site.plan(site_name=config.site_name, has_home=files.get_file_from_path(
-                HOME) is not None, tag_index=not theirs)
+            planned = self.site.plan(site_name=config.site_name, tag_index=not theirs,
+                                     has_home=files.get_file_from_path(HOME) is not None)
         except (BuildFailed, PlanError) as exc:
             log.info(self.site.summary_line())
             raise PluginError(f"report-archive: {exc}") from exc
-        generated = [File.generated(config, f.src_uri, content=f.content) for f in planned]
-        taken = {f.dest_uri: f.src_uri for f in files}
-        clashes = [f"{taken[f.dest_uri]} (would be replaced by generated {f.src_uri})"
-                   for f in generated if f.dest_uri in taken]
-        if clashes:
-            raise PluginError("report-archive: these files in the archive clash with pages the "
-                              "plugin generates; rename them: " + ", ".join(clashes))
-        for file in generated:
-            files.append(file)
-        self.generated = generated
+        self.generated = add_generated(files, config, planned)
 
     def on_page_read_source(self, *, page: Page, config: MkDocsConfig) -> str | None:
         """Hand MkDocs a generated listing page, rendered meanwhile on another core."""
@@ -169,23 +160,9 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         """
         if not self.config.enabled or self.site.archive is None or config.nav is not None:
             return None
-        items = list(nav.items)
-        home = _page(files, HOME)
-        if home is not None and home not in _flatten(items):
-            items.insert(0, home)
         newest = self.site.archive.newest_first()[:self.site.settings.nav_max_reports]
-        report_pages: list[Any] = [p for p in (_page(files, r.path) for r in newest)
-                                   if p is not None]
-        if report_pages and "awesome-pages" not in config.plugins:
-            items.append(Section("Reports", report_pages))
-        items += [p for p in (_page(files, src) for src in (BROWSE, COMPARE_INDEX, TAG_INDEX))
-                  if p is not None]
-        _link(items, None)
-        pages = _flatten(items)
-        for previous, page, following in zip([None, *pages[:-1]], pages, [*pages[1:], None],
-                                             strict=True):
-            page.previous_page, page.next_page = previous, following
-        return Navigation(items, pages)
+        reports = [] if "awesome-pages" in config.plugins else [r.path for r in newest]
+        return extend_nav(nav, files, reports, (BROWSE, COMPARE_INDEX, TAG_INDEX))
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig,
                          files: Files) -> str | None:
@@ -204,7 +181,7 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         # Material shows `status` as a page status icon; ours is the report's status.
         page.meta.pop("status", None)
         page.meta["report_status"] = change.status
-        if _material_tags(config):
+        if material_tags(config):
             # The header card shows the tags: Material's own tag bar would repeat them.
             hide = page.meta.get("hide")
             page.meta["hide"] = [*(hide if isinstance(hide, list) else []), "tags"]
@@ -265,77 +242,3 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
     def on_build_error(self, *, error: Exception) -> None:
         """Stop the workers of a build that failed."""
         self.site.close()
-
-    def _log(self, diagnostics: list[Diagnostic], config: MkDocsConfig) -> None:
-        prefix = os.path.relpath(config.docs_dir)
-        for d in diagnostics:
-            message = f"{os.path.join(prefix, d.location())}: {d.message} [{d.rule}]"
-            if d.severity == "error":
-                log.error(message)
-            else:
-                log.warning(message)
-
-
-def _source(file: File, limit: int) -> Source:
-    """A page's bytes: a file of the archive is read with a bound, a generated one as it is."""
-    try:
-        if file.abs_src_path and not file.generated_by:
-            return Source(file.src_uri, raw=read_bounded(file.abs_src_path, limit))
-        return Source(file.src_uri, raw=file.content_bytes)
-    except OSError as exc:
-        return Source(file.src_uri, error=exc)
-
-
-def _in_nav(file: File) -> bool:
-    return bool(file.inclusion.is_in_nav())  # type: ignore[no-untyped-call]
-
-
-def _sources(files: Files, generated: list[File]) -> set[str]:
-    ours = {id(f) for f in generated}
-    return {f.src_uri for f in files.documentation_pages() if id(f) not in ours}
-
-
-def _page(files: Files, src_uri: str) -> Page | None:
-    file = files.get_file_from_path(src_uri)
-    return file.page if file is not None else None
-
-
-def _material_tags(config: MkDocsConfig) -> bool:
-    return any(name in config.plugins for name in ("material/tags", "tags"))
-
-
-def _tag_index(files: Files) -> File | None:
-    return files.get_file_from_path("tags.md") or files.get_file_from_path(TAG_INDEX)
-
-
-def _link(items: list[Any], parent: Any) -> None:
-    for item in items:
-        item.parent = parent
-        if item.is_section:
-            _link(item.children, item)
-
-
-def _flatten(items: list[Any]) -> list[Page]:
-    pages: list[Page] = []
-    for item in items:
-        if item.is_section:
-            pages.extend(_flatten(item.children))
-        elif item.is_page:
-            pages.append(item)
-    return pages
-
-
-class _Links:
-    """Relative URLs between source files, from the URLs MkDocs gives each file."""
-
-    def __init__(self, files: Files, config: MkDocsConfig) -> None:
-        self.site_url = config.site_url or ""
-        self._urls = {f.src_uri: f.url for f in files}
-        if TAG_INDEX not in self._urls and "tags.md" in self._urls:
-            self._urls[TAG_INDEX] = self._urls["tags.md"]
-
-    def url(self, src: str) -> str:
-        return self._urls.get(src, "")
-
-    def rel(self, from_src: str, to_src: str) -> str:
-        return get_relative_url(self._urls.get(to_src, ""), self._urls.get(from_src, ""))

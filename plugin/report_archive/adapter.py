@@ -1,0 +1,153 @@
+"""MkDocs-side helpers of the plugin: files in and out, the navigation, URLs, logging.
+
+Like `plugin.py`, this module touches MkDocs' structures; everything it decides
+with is computed by the core.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation, Section
+from mkdocs.structure.pages import Page
+from mkdocs.utils import get_relative_url
+
+from .build import NewFile, Source
+from .diagnostics import Diagnostic
+from .filesystem import read_bounded, vet
+from .urls import TAG_INDEX
+
+
+def leave_out(files: Files, config: MkDocsConfig) -> list[Diagnostic]:
+    """Remove the files that must not be used (links out of the archive, pipes, devices)."""
+    rejected, named = vet(((f.src_uri, f.abs_src_path) for f in files if f.abs_src_path),
+                          config.docs_dir)
+    for file in [f for f in files if f.src_uri in rejected]:
+        files.remove(file)
+    return named
+
+
+def source(file: File, limit: int) -> Source:
+    """A page's bytes: a file of the archive is read with a bound, a generated one as it is."""
+    try:
+        if file.abs_src_path and not file.generated_by:
+            return Source(file.src_uri, raw=read_bounded(file.abs_src_path, limit))
+        return Source(file.src_uri, raw=file.content_bytes)
+    except OSError as exc:
+        return Source(file.src_uri, error=exc)
+
+
+def replace_files(files: Files, config: MkDocsConfig, new: Iterable[NewFile]) -> None:
+    """Put generated files in the place of files of the same path."""
+    for item in new:
+        old = files.get_file_from_path(item.src_uri)
+        if old is not None:
+            files.remove(old)
+        files.append(File.generated(config, item.src_uri, content=item.content))
+
+
+def add_generated(files: Files, config: MkDocsConfig, planned: Sequence[NewFile]) -> list[File]:
+    """Add the plugin's files; a file of the archive at the same URL is an error."""
+    generated = [File.generated(config, f.src_uri, content=f.content) for f in planned]
+    taken = {f.dest_uri: f.src_uri for f in files}
+    clashes = [f"{taken[f.dest_uri]} (would be replaced by generated {f.src_uri})"
+               for f in generated if f.dest_uri in taken]
+    if clashes:
+        raise PluginError("report-archive: these files in the archive clash with pages the "
+                          "plugin generates; rename them: " + ", ".join(clashes))
+    for file in generated:
+        files.append(file)
+    return generated
+
+
+def sources(files: Files, generated: list[File]) -> set[str]:
+    """The documentation pages that are not the plugin's own."""
+    ours = {id(f) for f in generated}
+    return {f.src_uri for f in files.documentation_pages() if id(f) not in ours}
+
+
+def keep_out_of_nav(files: Files, src_uris: set[str]) -> None:
+    """Mark pages not-in-nav (MkDocs 1.6): no `omitted_files` warning, no automatic entry."""
+    for file in files.documentation_pages():
+        if file.src_uri in src_uris and file.inclusion.is_in_nav():  # type: ignore[no-untyped-call]
+            file.inclusion = InclusionLevel.NOT_IN_NAV
+
+
+def material_tags(config: MkDocsConfig) -> bool:
+    return any(name in config.plugins for name in ("material/tags", "tags"))
+
+
+def own_tag_index(files: Files) -> File | None:
+    """The site's own tag index (`tags.md`), where Material's tags plugin lists pages."""
+    return files.get_file_from_path("tags.md") or files.get_file_from_path(TAG_INDEX)
+
+
+def extend_nav(nav: Navigation, files: Files, reports: Sequence[str],
+               listings: Sequence[str]) -> Navigation:
+    """The home page first, then the navigation as it is, a Reports section, the listings."""
+    def page(src_uri: str) -> Page | None:
+        file = files.get_file_from_path(src_uri)
+        return file.page if file is not None else None
+
+    items = list(nav.items)
+    home = page("index.md")
+    if home is not None and home not in _flatten(items):
+        items.insert(0, home)
+    report_pages: list[Any] = [p for p in map(page, reports) if p is not None]
+    if report_pages:
+        items.append(Section("Reports", report_pages))
+    items += [p for p in map(page, listings) if p is not None]
+    _link(items, None)
+    pages = _flatten(items)
+    for previous, current, following in zip([None, *pages[:-1]], pages, [*pages[1:], None],
+                                            strict=True):
+        current.previous_page, current.next_page = previous, following
+    return Navigation(items, pages)
+
+
+def _link(items: list[Any], parent: Any) -> None:
+    for item in items:
+        item.parent = parent
+        if item.is_section:
+            _link(item.children, item)
+
+
+def _flatten(items: list[Any]) -> list[Page]:
+    pages: list[Page] = []
+    for item in items:
+        if item.is_section:
+            pages.extend(_flatten(item.children))
+        elif item.is_page:
+            pages.append(item)
+    return pages
+
+
+def log_diagnostics(log: logging.LoggerAdapter[Any] | logging.Logger,
+                    diagnostics: Iterable[Diagnostic], config: MkDocsConfig) -> None:
+    """Each diagnostic through MkDocs' logger (warnings count for `--strict`)."""
+    prefix = os.path.relpath(config.docs_dir)
+    for d in diagnostics:
+        message = f"{os.path.join(prefix, d.location())}: {d.message} [{d.rule}]"
+        log.log(logging.ERROR if d.severity == "error" else logging.WARNING, message)
+
+
+class Links:
+    """Relative URLs between source files, from the URLs MkDocs gives each file."""
+
+    def __init__(self, files: Files, config: MkDocsConfig) -> None:
+        self.site_url = config.site_url or ""
+        self._urls = {f.src_uri: f.url for f in files}
+        if TAG_INDEX not in self._urls and "tags.md" in self._urls:
+            self._urls[TAG_INDEX] = self._urls["tags.md"]
+
+    def url(self, src: str) -> str:
+        return self._urls.get(src, "")
+
+    def rel(self, from_src: str, to_src: str) -> str:
+        return get_relative_url(self._urls.get(to_src, ""), self._urls.get(from_src, ""))
