@@ -1,4 +1,4 @@
-"""The MkDocs adapter: the only module that imports MkDocs' build machinery.
+"""The MkDocs adapter: MkDocs' build events, each a few lines over the core.
 
 Each hook hands plain data to the core's `SiteBuild` (see `build.py`) and puts
 what it returns into MkDocs' structures. Every hook starts by checking
