@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
@@ -127,8 +127,13 @@ class SiteBuild:
 
     # Reading -----------------------------------------------------------------
 
-    def read(self, sources: Sequence[Source]) -> Archive:
-        """Read and validate every file once (unchanged ones come from the cache)."""
+    def read(self, sources: Sequence[Source], site_files: Iterable[str] | None = None
+             ) -> Archive:
+        """Read and validate every file once (unchanged ones come from the cache).
+
+        `site_files`: every file of the site by path (pages, images): links from
+        reports to other files are checked against them, as `check` does.
+        """
         with self._timed():
             missing = [s for s in dict.fromkeys(sources) if s.key not in self._reports]
             for source in missing:
@@ -139,7 +144,9 @@ class SiteBuild:
                                               strict=True):
                 self._reports[(src_uri, hash(raw))] = report
             self._reports = {s.key: self._reports[s.key] for s in sources}
-            archive = Archive([self._reports[s.key] for s in sources], self.settings)
+            known = frozenset(site_files) if site_files is not None else None
+            archive = Archive([self._reports[s.key] for s in sources], self.settings,
+                              known_files=known.__contains__ if known is not None else None)
             self.archive = archive
             self.by_src = {r.path: r for r in archive.reports}
             return archive
@@ -337,8 +344,12 @@ class SiteBuild:
             return "Report Archive: no files read"
         counts = self.archive.summary()
         published = counts["reports"] if self.serving or not counts["with_errors"] else 0
+        drafts = counts["draft_warnings"]
+        lenient = (f" ({drafts} warning{'' if drafts == 1 else 's'} in drafts, not counted "
+                   "by --strict)" if drafts else "")
         return (f"Report Archive: {counts['reports']} reports, {published} published, "
-                f"{counts['with_warnings']} with warnings, {counts['with_errors']} with errors; "
+                f"{counts['with_warnings']} with warnings{lenient}, "
+                f"{counts['with_errors']} with errors; "
                 f"{counts['pages']} other pages; plugin's own work {self.own_time:.2f} s")
 
 

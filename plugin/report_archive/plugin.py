@@ -9,6 +9,7 @@ what it returns into MkDocs' structures. Every hook starts by checking
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -115,8 +116,8 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
     def _add_pages(self, files: Files, config: MkDocsConfig) -> None:
         pages = list(files.documentation_pages())
         self.read_from = {f.src_uri for f in pages}
-        archive = self.site.read([_source(f) for f in pages])
-        self._log(archive.diagnostics, config)
+        archive = self.site.read([_source(f) for f in pages], [f.src_uri for f in files])
+        self._log(archive.diagnostics, config, archive.lenient)
         for new in self.site.unreadable():
             # MkDocs would crash reading this file; a page naming the problem replaces it.
             old = files.get_file_from_path(new.src_uri)
@@ -251,12 +252,20 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         """Stop the workers of a build that failed."""
         self.site.close()
 
-    def _log(self, diagnostics: list[Diagnostic], config: MkDocsConfig) -> None:
+    def _log(self, diagnostics: list[Diagnostic], config: MkDocsConfig,
+             lenient: Callable[[Diagnostic], bool]) -> None:
+        """Errors and warnings through MkDocs' logger, so `--strict` counts the warnings.
+
+        A draft's warnings are logged at info level (`drafts.strict: false`, the
+        default): a team publishes with `--strict` while drafts still carry template text.
+        """
         prefix = os.path.relpath(config.docs_dir)
         for d in diagnostics:
             message = f"{os.path.join(prefix, d.location())}: {d.message} [{d.rule}]"
             if d.severity == "error":
                 log.error(message)
+            elif lenient(d):
+                log.info(f"{message} (draft)")
             else:
                 log.warning(message)
 

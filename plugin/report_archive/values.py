@@ -105,9 +105,24 @@ def plain_text(cell: str) -> str:
     return text.replace("\\|", "|")
 
 
+# Common spellings of one metric, by task; a project adds its own with `metric_aliases`.
 _BUILTIN_METRIC_ALIASES = {
+    # classification
     "acc": "Accuracy",
+    "acc.": "Accuracy",
     "accuracy": "Accuracy",
+    "top-1": "Top-1 Accuracy",
+    "top1": "Top-1 Accuracy",
+    "top-1 accuracy": "Top-1 Accuracy",
+    "top-1 acc": "Top-1 Accuracy",
+    "top-1 acc.": "Top-1 Accuracy",
+    "acc@1": "Top-1 Accuracy",
+    "top-5": "Top-5 Accuracy",
+    "top5": "Top-5 Accuracy",
+    "top-5 accuracy": "Top-5 Accuracy",
+    "top-5 acc": "Top-5 Accuracy",
+    "top-5 acc.": "Top-5 Accuracy",
+    "acc@5": "Top-5 Accuracy",
     "f1": "F1",
     "f1 score": "F1",
     "f1-score": "F1",
@@ -116,12 +131,26 @@ _BUILTIN_METRIC_ALIASES = {
     "roc auc": "AUC",
     "roc-auc": "AUC",
     "auroc": "AUC",
-    "top-1": "Top-1 Accuracy",
-    "top1": "Top-1 Accuracy",
-    "top-1 accuracy": "Top-1 Accuracy",
-    "top-1 acc": "Top-1 Accuracy",
-    "top-5": "Top-5 Accuracy",
-    "top-5 accuracy": "Top-5 Accuracy",
+    # question answering
+    "em": "EM",
+    "exact match": "EM",
+    "exact-match": "EM",
+    # detection (COCO's AP is the mean over classes: mAP)
+    "ap": "AP",
+    "map": "AP",
+    "box ap": "AP",
+    "ap@[.5:.95]": "AP",
+    "map@[.5:.95]": "AP",
+    "ap50": "AP50",
+    "ap@.5": "AP50",
+    "ap@0.5": "AP50",
+    "map@0.5": "AP50",
+    "map@.5": "AP50",
+    "ap75": "AP75",
+    # language modelling and speech
+    "ppl": "Perplexity",
+    "perplexity": "Perplexity",
+    "word error rate": "WER",
 }
 
 _LOWER_IS_BETTER = ("loss", "error", "err", "perplexity", "ppl", "wer", "cer", "mae", "mse",
