@@ -221,7 +221,8 @@ def github_annotation(d: Diagnostic) -> str:
 @click.argument("title")
 @click.option("--author", "authors", multiple=True, help="An author (repeat for several); "
               "default: git's user.name.")
-@click.option("--tag", "tags", multiple=True, help="A tag (repeat for several).")
+@click.option("--tag", "tags", multiple=True, help="A tag (repeat for several, or separate "
+              "them with commas).")
 @click.option("--dataset", help="The dataset the report evaluates on.")
 @click.option("--date", "date", help="The report's date, YYYY-MM-DD (default: today).")
 @click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path),
@@ -239,10 +240,14 @@ def new(title: str, authors: tuple[str, ...], tags: tuple[str, ...], dataset: st
         raise click.UsageError("give at least one --author (git has no user.name either)")
     _refuse_control_characters([("TITLE", title), *(("--author", a) for a in names),
                                 *(("--tag", t) for t in tags), ("--dataset", dataset or "")])
+    # "a, b" is two tags, as `authors: A, B` is two authors.
+    tags = tuple(t.strip() for tag in tags for t in tag.split(",") if t.strip())
     try:
         day = dt.date.fromisoformat(date) if date else dt.date.today()
     except ValueError as exc:
-        raise click.UsageError(f"--date '{date}' is not a date in YYYY-MM-DD form") from exc
+        form = date and len(date) == 10 and date[4] == date[7] == "-"
+        problem = "not a real calendar date" if form else "not a date in YYYY-MM-DD form"
+        raise click.UsageError(f"--date '{date}' is {problem}") from exc
     try:
         root = project.config_file.parent if project and project.config_file else None
         settings = project.settings if project else Settings()

@@ -26,6 +26,7 @@ from .template import (
     normalize_line,
     normalize_status,
     residue_lines,
+    residue_rows,
 )
 from .values import dataset_name, metric_key
 
@@ -212,6 +213,10 @@ def _check_residue(body: Scan, status: str | None, out: Collector) -> None:
     residue = residue_lines()
     severity = "error" if status == "final" else "warning"
     found: list[tuple[int, str]] = []
+    table_rows = {row.line: row.text for table in body.tables for row in table.rows}
+    sample_rows: set[int] = set()
+    for table in body.tables:
+        sample_rows |= residue_rows([(row.line, row.text) for row in table.rows])
     for line, text in body.text_lines:
         # Residue is a placeholder, or a template table row or list item.
         if "{{" not in text and not text.lstrip().startswith(RESIDUE_STARTS):
@@ -219,6 +224,10 @@ def _check_residue(body: Scan, status: str | None, out: Collector) -> None:
         placeholder = PLACEHOLDER_RE.search(text)
         if placeholder:
             found.append((line, f"template placeholder {placeholder.group(0)} is still here"))
+        elif line in table_rows:
+            if line in sample_rows:
+                found.append((line, "template sample row is still here: "
+                              f"'{text.strip()[:80]}'"))
         elif normalize_line(text) in residue:
             found.append((line, f"template sample text is still here: '{text.strip()[:80]}'"))
     for line, message in found[:_MAX_RESIDUE_LINES]:

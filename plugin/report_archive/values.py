@@ -46,6 +46,21 @@ def parse_metric(cell: str) -> Metric:
     return Metric(value, spread, raw, percent)
 
 
+_COMMA_DECIMAL_RE = re.compile(r"(?<![\d,])(\d+),(\d{1,2}|\d{4,})(?![\d,])")
+
+
+def comma_decimal(cell: str) -> str | None:
+    """A cell written with decimal commas (`0,76`, `66,7 %`), with points instead.
+
+    None when the cell has no decimal comma, or one that may separate thousands
+    (`1,234`: three digits after the comma).
+    """
+    if len(cell) > MAX_NUMBER_TEXT or "," not in cell:
+        return None
+    fixed = _COMMA_DECIMAL_RE.sub(r"\1.\2", cell)
+    return fixed if fixed != cell and "," not in fixed else None
+
+
 def format_metric(metric: Metric | None, percent: bool | None = None) -> str:
     """A metric for display, spread kept; "—" when missing.
 
