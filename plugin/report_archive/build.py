@@ -30,7 +30,7 @@ from .markdown_scan import safe_markdown
 from .model import Report
 from .parallel import MIN_ITEMS, Background, can_fork, fork_map
 from .plan import GeneratedPage, PlanError, home_section, plan_pages
-from .render import Renderer, md
+from .render import RULES_PAGE, RULES_URL, Renderer, md
 from .sanitize import may_carry_script, sanitize_html, source_may_carry_script
 from .search_index import merge_into
 from .settings import Settings
@@ -269,13 +269,20 @@ class SiteBuild:
             card, related_html = self.fragments.get(report.path) or _fragments(self, report)[1]
             problems = self.archive.problems(report)
             if self.serving and problems:
-                card = self.renderer.problems(problems) + card
+                card = self.renderer.problems(problems, self._rules_page(report)) + card
             html_text += related_html
             end_of_title = html_text.find("</h1>")
             if end_of_title < 0:
                 return card + html_text
             end_of_title += len("</h1>")
             return html_text[:end_of_title] + card + html_text[end_of_title:]
+
+    def _rules_page(self, report: Report) -> str:
+        """The rules page relative to a report's page, or the project's own when the site has none."""
+        links = self.links
+        if links is None or not links.url(RULES_PAGE):
+            return RULES_URL
+        return links.rel(report.path, RULES_PAGE)
 
     def _shell(self, src_uri: str, content: str) -> str:
         """Keep a generated page's listing out of Markdown: it is put back as HTML.

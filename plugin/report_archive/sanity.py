@@ -89,12 +89,14 @@ def column_doubts(results: Results) -> dict[tuple[int, str], str]:
         if not _far_apart([m.value or 0 for _, m in big], [m.value or 0 for _, m in fractions]):
             continue
         odd, usual = (big, fractions) if len(big) <= len(fractions) else (fractions, big)
-        example = usual[0][1].raw
+        example = usual[0][1]
         for row, metric in odd:
+            fix = (f"; write {_emphasis_moved(metric.raw)} if it is a percentage"
+                   if example.percent and not metric.percent else "")
             doubts[(row.line, key)] = (
                 f"{name} of '{row.model}' is {metric.raw}, but other rows of the column are "
-                f"written like {example}: one of them is on another scale (percent, points "
-                "or fraction), so this cell is not ranked")
+                f"written like {example.raw}: one of them is on another scale (percent, points "
+                f"or fraction), so this cell is not ranked{fix}")
     return doubts
 
 
