@@ -278,7 +278,7 @@ class SiteBuild:
             return html_text[:end_of_title] + card + html_text[end_of_title:]
 
     def _rules_page(self, report: Report) -> str:
-        """The rules page relative to a report's page, or the project's own when the site has none."""
+        """The rules page relative to a report's page (the project's own if the site has none)."""
         links = self.links
         if links is None or not links.url(RULES_PAGE):
             return RULES_URL

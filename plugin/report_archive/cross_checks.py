@@ -65,7 +65,7 @@ def check_tag_spellings(reports: list[Report]) -> Found:
             counts = spellings[_tag_form(tag)]
             if len(counts) < 2:
                 continue
-            usual, usual_count = max(counts.items(), key=lambda i: (i[1], i[0] != tag, i[0]))
+            usual, _ = max(counts.items(), key=lambda i: (i[1], i[0] != tag, i[0]))
             if usual == tag:
                 continue
             others = ", ".join(f"'{t}' ({n} report{'s' if n > 1 else ''})"

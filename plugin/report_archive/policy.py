@@ -45,7 +45,9 @@ def apply_rules(diagnostics: Iterable[Diagnostic], levels: Mapping[str, str],
         level = levels.get(diagnostic.rule)
         if diagnostic.rule in disabled or level == "off":
             continue
-        if level in ("warning", "error") and level != diagnostic.severity:
-            diagnostic = replace(diagnostic, severity=level)
+        if level == "warning" and diagnostic.severity != "warning":
+            diagnostic = replace(diagnostic, severity="warning")
+        elif level == "error" and diagnostic.severity != "error":
+            diagnostic = replace(diagnostic, severity="error")
         kept.append(diagnostic)
     return kept

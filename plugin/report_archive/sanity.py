@@ -172,8 +172,9 @@ def _claimed_rows(target: str, results: Results) -> list[ResultRow]:
     for row in others:
         base = " ".join(re.sub(r"[^\w.+-]+", " ", re.sub(r"\(.*?\)", "", row.model))
                         .split()).casefold()
-        if len(base) >= 2 and (base in wanted or wanted.split(" ")[0] == base.split(" ")[0]
-                               and len(wanted.split(" ")[0]) >= 3):
+        first = wanted.split(" ")[0]
+        if len(base) >= 2 and (base in wanted or (first == base.split(" ")[0]
+                                                  and len(first) >= 3)):
             named.append(row)
     return named
 
