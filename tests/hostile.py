@@ -145,8 +145,11 @@ def cases() -> list[Case]:
         _case("tags-windows", report(tags='["CON", "nul", "com1", "LPT9", "aux.txt"]')),
         _case("tags-long", report(tags=f'["{"t" * 1000}", "nlp"]'), "limit-tag-length"),
         _case("tags-alike-1", report(tags='["C++", "Ünïcode Tag"]', title='"Alike one"')),
-        _case("tags-alike-2", report(tags='["C#", "unicode tag"]', title='"Alike two"')),
-        _case("tags-alike-3", report(tags='["c", "UNICODE-TAG"]', title='"Alike three"')),
+        # `unicode tag` and `UNICODE-TAG` are one tag spelled two ways: each points at the other.
+        _case("tags-alike-2", report(tags='["C#", "unicode tag"]', title='"Alike two"'),
+              "tag-spelling"),
+        _case("tags-alike-3", report(tags='["c", "UNICODE-TAG"]', title='"Alike three"'),
+              "tag-spelling"),
         _case("metric-nan", VALID.replace("**93.5%**", "NaN", 1), "metric-not-numeric"),
         _case("metric-inf", VALID.replace("| 93.2% |", "| inf |", 1), "metric-not-numeric"),
         _case("metric-minus-inf", VALID.replace("| 91.3% |", "| -Infinity |", 1),

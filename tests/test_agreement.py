@@ -44,7 +44,7 @@ REPORTS = ("2023-02-14-bert-base-sst2.md", "2023-06-20-distilbert-sst2.md")
 THEME = {"name": "material", "custom_dir": str(ROOT / "overrides"), "font": False}
 # What the plugin logs for a diagnostic: "<docs_dir>/<file>[:line[:col]]: message [rule]".
 LOGGED = re.compile(r"^(?:report_archive: )?(?P<path>.+?)(?::(?P<line>\d+)(?::\d+)?)?: "
-                    r".* \[(?P<rule>[a-z0-9-]+)\]$", re.DOTALL)
+                    r".* \[(?P<rule>[a-z0-9-]+)\](?: \(draft\))?$", re.DOTALL)
 
 
 @dataclass
@@ -87,8 +87,9 @@ def run_check(docs: Path) -> Outcome:
 
 
 class _Records(logging.Handler):
+    # Info too: a draft's warnings are logged at info level (they do not fail --strict).
     def __init__(self) -> None:
-        super().__init__(logging.WARNING)
+        super().__init__(logging.INFO)
         self.records: list[logging.LogRecord] = []
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -103,6 +104,8 @@ def run_build(docs: Path) -> Outcome:
     handler = _Records()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(handler)
+    level = logger.level
+    logger.setLevel(logging.INFO)
     error: Exception | None = None
     try:
         config = load_config(strict=True)
@@ -115,6 +118,7 @@ def run_build(docs: Path) -> Outcome:
         error = exc
     finally:
         logger.removeHandler(handler)
+        logger.setLevel(level)
     found: Found = set()
     messages = [r.getMessage() for r in handler.records]
     for message in messages:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -129,12 +129,22 @@ def _flatten(items: list[Any]) -> list[Page]:
 
 
 def log_diagnostics(log: logging.LoggerAdapter[Any] | logging.Logger,
-                    diagnostics: Iterable[Diagnostic], config: MkDocsConfig) -> None:
-    """Each diagnostic through MkDocs' logger (warnings count for `--strict`)."""
+                    diagnostics: Iterable[Diagnostic], config: MkDocsConfig,
+                    lenient: Callable[[Diagnostic], bool]) -> None:
+    """Each diagnostic through MkDocs' logger, so `--strict` counts the warnings.
+
+    A draft's warnings are logged at info level (`drafts.strict: false`, the
+    default): a team publishes with `--strict` while drafts still carry template text.
+    """
     prefix = os.path.relpath(config.docs_dir)
     for d in diagnostics:
         message = f"{os.path.join(prefix, d.location())}: {d.message} [{d.rule}]"
-        log.log(logging.ERROR if d.severity == "error" else logging.WARNING, message)
+        if d.severity == "error":
+            log.error(message)
+        elif lenient(d):
+            log.info(f"{message} (draft)")
+        else:
+            log.warning(message)
 
 
 class Links:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from .archive_limits import check_archive_tags
+from .cross_checks import check_links, check_tag_spellings
 from .diagnostics import Collector, Diagnostic, sort_key
 from .model import Report, newest_first
-from .sanity import check_scales
+from .policy import apply_rules
+from .sanity import check_metric_names, check_scales
 from .settings import Settings
 from .slugs import assign_slugs
 from .tags import Tag, build_tags, tag_name
@@ -44,15 +46,27 @@ class Archive:
     # Problems found across reports (by id of the report), kept apart from each
     # report's own so that a report cached between `serve` rebuilds stays as read.
     cross: dict[int, list[Diagnostic]] = field(default_factory=dict)
+    # Whether a path (relative to docs_dir, or as named on the command line) is a file
+    # of the site: links from reports are checked against it. None: links are not checked.
+    known_files: Callable[[str], bool] | None = None
 
     def __post_init__(self) -> None:
         self._reports = [r for r in self.files if r.is_report and r.readable]
         self._newest = newest_first(self._reports)
         self.tags = build_tags(self._reports)
         self.cross = check_scales(self.reports, self.settings)
-        for key, found in check_archive_tags(self._reports, tag_name).items():
-            self.cross.setdefault(key, []).extend(found)
-        self.unmatched = missing_comparison_paths(self._reports, self.settings)
+        checks = [check_archive_tags(self._reports, tag_name), check_tag_spellings(self._reports),
+                  check_metric_names(self._reports, self.settings)]
+        if self.known_files is not None:
+            checks.append(check_links(self._reports, self.known_files))
+        for check in checks:
+            for key, found in check.items():
+                self.cross.setdefault(key, []).extend(found)
+        self.unmatched = apply_rules(missing_comparison_paths(self._reports, self.settings),
+                                     self.settings.rules)
+        by_id = {id(r): r for r in self._reports}
+        self.cross = {key: apply_rules(found, self.settings.rules, by_id[key].disabled)
+                      for key, found in self.cross.items() if key in by_id}
         names = self.dataset_names()
         # Two datasets whose names slug alike still get two leaderboards.
         slugs = assign_slugs(names.values())
@@ -105,6 +119,15 @@ class Archive:
                 names.setdefault(dataset_key(name, self.settings.dataset_aliases), name)
         return names
 
+    @cached_property
+    def _draft_paths(self) -> frozenset[str]:
+        return frozenset(r.path for r in self._reports if r.draft)
+
+    def lenient(self, diagnostic: Diagnostic) -> bool:
+        """A draft report's warning, which `--strict` does not count (option `drafts.strict`)."""
+        return (diagnostic.severity == "warning" and not self.settings.drafts_strict
+                and diagnostic.path in self._draft_paths)
+
     def summary(self) -> dict[str, int]:
         """Counts for the build's closing line: every file is in exactly one bucket."""
         reports = [r for r in self.files if r.is_report]
@@ -118,4 +141,5 @@ class Archive:
             "with_warnings": len(with_warnings),
             "with_errors": len(with_errors),
             "pages": len(self.files) - len(reports),
+            "draft_warnings": sum(1 for d in self.diagnostics if self.lenient(d)),
         }

@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
@@ -31,7 +31,7 @@ from .markdown_scan import safe_markdown
 from .model import Report
 from .parallel import MIN_ITEMS, Background, can_fork, fork_map
 from .plan import GeneratedPage, PlanError, home_section, plan_pages
-from .render import Renderer, md
+from .render import RULES_PAGE, RULES_URL, Renderer, md
 from .sanitize import may_carry_script, sanitize_html, source_may_carry_script
 from .settings import Settings
 from .template import strip_header_block
@@ -134,11 +134,14 @@ class SiteBuild:
 
     # Reading -----------------------------------------------------------------
 
-    def read(self, sources: Sequence[Source], left_out: Sequence[Diagnostic] = ()) -> Archive:
+    def read(self, sources: Sequence[Source], left_out: Sequence[Diagnostic] = (),
+             site_files: Iterable[str] | None = None) -> Archive:
         """Read and validate every file once (unchanged ones come from the cache).
 
         `left_out`: files not read at all (links out of the archive, pipes, devices),
-        each named in a diagnostic that counts like a report's.
+        each named in a diagnostic that counts like a report's. `site_files`: every
+        file of the site by path (pages, images): links from reports to other files
+        are checked against them, as `check` does.
         """
         self.left_out = list(left_out)
         with self._timed():
@@ -151,7 +154,9 @@ class SiteBuild:
                                               strict=True):
                 self._reports[(src_uri, hash(raw))] = report
             self._reports = {s.key: self._reports[s.key] for s in sources}
-            archive = Archive([self._reports[s.key] for s in sources], self.settings)
+            known = frozenset(site_files) if site_files is not None else None
+            archive = Archive([self._reports[s.key] for s in sources], self.settings,
+                              known_files=known.__contains__ if known is not None else None)
             self.archive = archive
             self.by_src = {r.path: r for r in archive.reports}
             return archive
@@ -280,7 +285,7 @@ class SiteBuild:
             card, related_html = self.fragments.get(report.path) or _fragments(self, report)[1]
             problems = self.archive.problems(report)
             if self.serving and problems:
-                card = self.renderer.problems(problems) + card
+                card = self.renderer.problems(problems, self._rules_page(report)) + card
             html_text += related_html
             end_of_title = html_text.find("</h1>")
             if end_of_title < 0:
@@ -303,6 +308,13 @@ class SiteBuild:
     def search_worker(page_html: str, worker_url: str) -> str:
         """A page pointed at the site's full-text search worker instead of Material's."""
         return use_worker(page_html, worker_url)
+
+    def _rules_page(self, report: Report) -> str:
+        """The rules page relative to a report's page (the project's own if the site has none)."""
+        links = self.links
+        if links is None or not links.url(RULES_PAGE):
+            return RULES_URL
+        return links.rel(report.path, RULES_PAGE)
 
     def _shell(self, src_uri: str, content: str) -> str:
         """Keep a generated page's listing out of Markdown: it is put back as HTML.
@@ -373,8 +385,12 @@ class SiteBuild:
             return "Report Archive: no files read"
         counts = self.archive.summary()
         published = counts["reports"] if self.serving or not counts["with_errors"] else 0
+        drafts = counts["draft_warnings"]
+        lenient = (f" ({drafts} warning{'' if drafts == 1 else 's'} in drafts, not counted "
+                   "by --strict)" if drafts else "")
         return (f"Report Archive: {counts['reports']} reports, {published} published, "
-                f"{counts['with_warnings']} with warnings, {counts['with_errors']} with errors; "
+                f"{counts['with_warnings']} with warnings{lenient}, "
+                f"{counts['with_errors']} with errors; "
                 f"{counts['pages']} other pages; plugin's own work {self.own_time:.2f} s"
                 f"{self._search_line()}")
 

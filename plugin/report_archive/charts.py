@@ -108,17 +108,25 @@ def bar_chart(labels: Sequence[str], values: Sequence[float], *, metric: str, pe
     axes.barh(positions, shown, color=colours, height=0.6)
     axes.set_yticks(positions, [_short(label) for label in labels], parse_math=False)
     axes.set_xlabel(_axis_label(metric, percent, lower_is_better), parse_math=False)
-    low, high = min(shown), max(shown)
-    margin = (high - low) * 0.15 or abs(high) * 0.05 or 1.0
-    if not math.isfinite(margin) or not math.isfinite(high + margin) or not math.isfinite(
-            low - margin):
-        raise ValueError("the values are too large to draw")
-    axes.set_xlim(max(0.0, low - margin) if low >= 0 else low - margin, high + margin)
+    axes.set_xlim(*bar_limits(shown))
     for position, value in zip(positions, shown, strict=True):
         axes.annotate(f"{value:.4g}", (value, position), xytext=(3, 0),
                       textcoords="offset points", va="center", fontsize=8,
                       parse_math=False)
     return _svg(figure)
+
+
+def bar_limits(values: Sequence[float]) -> tuple[float, float]:
+    """The value axis of a bar chart: from zero, since a bar's length is its value.
+
+    Room is left after the longest bar for its label; negative values extend the
+    axis below zero.
+    """
+    low, high = min(0.0, *values), max(0.0, *values)
+    margin = (high - low) * 0.12 or 1.0
+    if not all(math.isfinite(v) for v in (margin, high + margin, low - margin)):
+        raise ValueError("the values are too large to draw")
+    return (low - margin if low < 0 else 0.0, high + margin if high > 0 else 0.0)
 
 
 def step_chart(dates: Sequence[str], values: Sequence[float], best_dates: Sequence[str],

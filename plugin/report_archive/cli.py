@@ -109,43 +109,55 @@ def check(paths: tuple[Path, ...], fmt: str, strict: bool, config: str | None,
     """
     project = _project(config, required=not paths)
     if paths:
-        reports, diagnostics = _check_named(paths, project, jobs)
+        reports, diagnostics, lenient = _check_named(paths, project, jobs)
         notes = list(project.warnings) if project else []
     else:
         assert project is not None
-        reports, diagnostics, notes = _check_archive(project, jobs)
+        reports, diagnostics, lenient, notes = _check_archive(project, jobs)
     for note in notes:
         click.echo(f"warning: {note}", err=True)
-    _print(diagnostics, len(reports), sum(1 for r in reports if r.is_report), fmt)
+    _print(diagnostics, len(reports), sum(1 for r in reports if r.is_report), fmt, lenient)
     errors = sum(1 for d in diagnostics if d.severity == "error")
-    warnings = len(diagnostics) - errors + len(notes)
+    # A draft's warnings do not fail --strict unless the option drafts.strict says so.
+    warnings = len(diagnostics) - errors - lenient + len(notes)
     strict = strict or bool(project and project.strict)
     sys.exit(1 if errors or (strict and warnings) else 0)
 
 
 def _check_archive(project: Project, jobs: int | None
-                   ) -> tuple[list[Report], list[Diagnostic], list[str]]:
+                   ) -> tuple[list[Report], list[Diagnostic], int, list[str]]:
     """The pages MkDocs would build, judged as the build judges them.
 
     Returns the reports, their diagnostics with paths shown from here (as the
-    build logs them) and what MkDocs warned about while loading and finding files.
+    build logs them), how many are drafts' warnings, and what MkDocs warned about
+    while loading and finding files.
     """
     files, found, left_out = project.documents()
     reports = read_files(files, project.settings, jobs or os.cpu_count() or 1)
     root = _shown(project.docs_dir)
+    archive = Archive(reports, project.settings,
+                      known_files=project.site_files().__contains__)
+    lenient = sum(1 for d in archive.diagnostics if archive.lenient(d))
     diagnostics = [replace(d, path=os.path.join(root, d.path))
-                   for d in [*left_out, *Archive(reports, project.settings).diagnostics]]
-    return reports, diagnostics, [*project.warnings, *found]
+                   for d in [*left_out, *archive.diagnostics]]
+    return reports, diagnostics, lenient, [*project.warnings, *found]
 
 
 def _check_named(paths: tuple[Path, ...], project: Project | None, jobs: int | None
-                 ) -> tuple[list[Report], list[Diagnostic]]:
+                 ) -> tuple[list[Report], list[Diagnostic], int]:
     """Exactly the files named (and the Markdown files in the folders named)."""
     settings = project.settings if project else Settings()
     # A declared comparison is about the whole archive, not about the files named here.
     settings = replace(settings, comparisons=())
     reports = read_files(_named_files(paths), settings, jobs or os.cpu_count() or 1)
-    return reports, Archive(reports, settings).diagnostics
+    archive = Archive(reports, settings, known_files=on_disk)
+    return reports, archive.diagnostics, sum(1 for d in archive.diagnostics
+                                             if archive.lenient(d))
+
+
+def on_disk(path: str) -> bool:
+    """A link target named from the current folder exists (for files named on the line)."""
+    return Path(path).exists()
 
 
 def _named_files(paths: tuple[Path, ...]) -> list[tuple[Path, str]]:
@@ -162,7 +174,8 @@ def _named_files(paths: tuple[Path, ...]) -> list[tuple[Path, str]]:
     return files
 
 
-def _print(diagnostics: list[Diagnostic], checked: int, reports: int, fmt: str) -> None:
+def _print(diagnostics: list[Diagnostic], checked: int, reports: int, fmt: str,
+           lenient: int = 0) -> None:
     if fmt == "json":
         click.echo(json.dumps({"checked": checked,
                                "diagnostics": [d.as_dict() for d in diagnostics]}, indent=2,
@@ -180,8 +193,9 @@ def _print(diagnostics: list[Diagnostic], checked: int, reports: int, fmt: str) 
     def count(number: int, noun: str) -> str:
         return f"{number} {noun}{'' if number == 1 else 's'}"
 
+    drafts = (f" ({lenient} in drafts, not counted by --strict)" if lenient else "")
     click.echo(f"Checked {count(checked, 'file')} ({count(reports, 'report')}): "
-               f"{count(errors, 'error')}, {count(warnings, 'warning')} in "
+               f"{count(errors, 'error')}, {count(warnings, 'warning')}{drafts} in "
                f"{count(files_with, 'file')}.", err=bool(diagnostics))
 
 
@@ -208,7 +222,8 @@ def github_annotation(d: Diagnostic) -> str:
 @click.argument("title")
 @click.option("--author", "authors", multiple=True, help="An author (repeat for several); "
               "default: git's user.name.")
-@click.option("--tag", "tags", multiple=True, help="A tag (repeat for several).")
+@click.option("--tag", "tags", multiple=True, help="A tag (repeat for several, or separate "
+              "them with commas).")
 @click.option("--dataset", help="The dataset the report evaluates on.")
 @click.option("--date", "date", help="The report's date, YYYY-MM-DD (default: today).")
 @click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path),
@@ -226,10 +241,14 @@ def new(title: str, authors: tuple[str, ...], tags: tuple[str, ...], dataset: st
         raise click.UsageError("give at least one --author (git has no user.name either)")
     _refuse_control_characters([("TITLE", title), *(("--author", a) for a in names),
                                 *(("--tag", t) for t in tags), ("--dataset", dataset or "")])
+    # "a, b" is two tags, as `authors: A, B` is two authors.
+    tags = tuple(t.strip() for tag in tags for t in tag.split(",") if t.strip())
     try:
         day = dt.date.fromisoformat(date) if date else dt.date.today()
     except ValueError as exc:
-        raise click.UsageError(f"--date '{date}' is not a date in YYYY-MM-DD form") from exc
+        form = date and len(date) == 10 and date[4] == date[7] == "-"
+        problem = "not a real calendar date" if form else "not a date in YYYY-MM-DD form"
+        raise click.UsageError(f"--date '{date}' is {problem}") from exc
     try:
         root = project.config_file.parent if project and project.config_file else None
         settings = project.settings if project else Settings()

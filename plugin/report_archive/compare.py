@@ -13,6 +13,7 @@ from typing import TypedDict
 
 from .archive import Archive
 from .model import Metric, Report, ResultRow
+from .sanity import Doubts, column_doubts, scale_doubts
 from .settings import ComparisonSpec, Settings
 from .tags import tag_name
 from .values import dataset_key, format_metric, lower_is_better, metric_key
@@ -37,10 +38,18 @@ class Entry:
     metrics: dict[str, Metric]
     rank: int | None = None
     best: set[str] = field(default_factory=set)
+    # Cells whose scale is in doubt (metric key -> why): never ranked or marked best.
+    doubtful: dict[str, str] = field(default_factory=dict)
+    # Why the entry has no rank, when it has none.
+    reason: str | None = None
 
     def value(self, key: str) -> float | None:
         cell = self.metrics.get(key)
         return cell.value if cell else None
+
+    def rankable(self, key: str) -> float | None:
+        """The value to rank by: None when missing or when its scale is in doubt."""
+        return None if key in self.doubtful else self.value(key)
 
     def text(self, column: Column) -> str:
         """The entry's value in a column, on the column's scale."""
@@ -55,6 +64,13 @@ class Leaderboard:
     columns: list[Column]
     rows: list[Entry]
     baselines: list[Entry]
+    # Reports of the dataset with no row to rank (no own model, a draft left out), and why.
+    unranked: list[tuple[Report, str]] = field(default_factory=list)
+
+    @property
+    def ranked(self) -> list[Entry]:
+        """The rows with a rank: what the charts draw."""
+        return [e for e in self.rows if e.rank is not None]
 
     def column(self, key: str) -> Column | None:
         return next((c for c in self.columns if c.key == key), None)
@@ -66,7 +82,7 @@ class Leaderboard:
         column = self.column(self.primary)
         lower = bool(column and column.lower_is_better)
         steps: list[tuple[str, float, Entry]] = []
-        for entry in sorted(self.rows, key=lambda e: (e.report.date or "", e.report.path)):
+        for entry in sorted(self.ranked, key=lambda e: (e.report.date or "", e.report.path)):
             value = entry.value(self.primary)
             if value is None or not entry.report.date:
                 continue
@@ -120,34 +136,73 @@ def rank(rows: list[Entry], columns: list[Column], primary: str | None) -> list[
     column = next((c for c in columns if c.key == primary), None)
     lower = bool(column and column.lower_is_better)
 
+    def value_of(entry: Entry) -> float | None:
+        return entry.rankable(primary) if primary and entry.reason is None else None
+
     def order(entry: Entry) -> tuple[int, float, str, str]:
-        value = entry.value(primary) if primary else None
+        value = value_of(entry)
         if value is None:
             return (1, 0.0, entry.report.date or "", entry.report.path)
         return (0, value if lower else -value, entry.report.date or "", entry.report.path)
 
     ranked = sorted(rows, key=order)
     for position, entry in enumerate(ranked, start=1):
-        has = primary is not None and entry.value(primary) is not None
-        entry.rank = position if has else None
+        entry.rank = position if value_of(entry) is not None else None
+        if entry.rank is None and entry.reason is None and primary is not None:
+            entry.reason = entry.doubtful.get(primary) or _missing(entry, column, columns)
     for col in columns:
-        values = [v for v in (e.value(col.key) for e in ranked) if v is not None]
+        values = [v for v in (e.rankable(col.key) for e in ranked if e.reason is None)
+                  if v is not None]
         if not values:
             continue
         best = min(values) if col.lower_is_better else max(values)
         for entry in ranked:
-            if entry.value(col.key) == best:
+            if entry.reason is None and entry.rankable(col.key) == best:
                 entry.best.add(col.key)
     return ranked
 
 
-def _entries(report: Report, own: bool) -> list[Entry]:
-    rows: tuple[ResultRow, ...] = report.tables.results.rows if report.tables.results else ()
-    return [Entry(report, row.model, row.own, row.metrics) for row in rows if row.own == own]
+def _missing(entry: Entry, column: Column | None, columns: list[Column]) -> str:
+    name = column.name if column else "the primary metric"
+    given = [c.name for c in columns if entry.value(c.key) is not None]
+    written = f"; it gives {', '.join(given)}" if given else ""
+    return f"no value for {name}{written}"
+
+
+def _entries(report: Report, own: bool, cross: Doubts | None = None,
+             dataset: str = "") -> list[Entry]:
+    results = report.tables.results
+    rows: tuple[ResultRow, ...] = results.rows if results else ()
+    within = column_doubts(results) if results else {}
+    entries = []
+    for row in rows:
+        if row.own != own:
+            continue
+        doubtful = {key: why for (line, key), why in within.items() if line == row.line}
+        if own and cross:
+            doubtful.update({key: why for (rid, ds, key), why in cross.items()
+                             if rid == id(report) and ds == dataset})
+        entries.append(Entry(report, row.model, row.own, row.metrics, doubtful=doubtful))
+    return entries
+
+
+def _no_row(report: Report, settings: Settings) -> str | None:
+    """Why a report of the dataset has no row on its leaderboard (None: it has one)."""
+    if report.draft and not settings.drafts_on_leaderboards:
+        return "a draft (drafts are left out: option drafts.on_leaderboards)"
+    if report.tables.results is None:
+        return "no results table (5.1)"
+    if report.own_row is None:
+        return "no row of its own model in the results table"
+    return None
 
 
 def leaderboards(archive: Archive) -> list[Leaderboard]:
-    """One leaderboard per dataset that has at least one report."""
+    """One leaderboard per dataset that has at least one report.
+
+    No report of the dataset is left out without a word: a report without a
+    row to rank, or whose value cannot be ranked, is listed with the reason.
+    """
     settings = archive.settings
     groups: dict[str, list[Report]] = {}
     for report in archive.newest_first():
@@ -155,14 +210,18 @@ def leaderboards(archive: Archive) -> list[Leaderboard]:
                                  for d in report.datasets):
             groups.setdefault(key, []).append(report)
     names = archive.dataset_names()
+    doubts = scale_doubts(archive.reports, settings)
     boards = []
     for key, reports in sorted(groups.items(), key=lambda i: names[i[0]].casefold()):
-        own = [e for r in reports for e in _entries(r, True)]
-        baselines = [e for r in reports for e in _entries(r, False)]
-        columns = _columns(own + baselines, len(reports), settings)
-        primary = _primary(names[key], reports, columns, settings)
+        unranked = [(r, why) for r in reports if (why := _no_row(r, settings)) is not None]
+        shown = [r for r in reports if _no_row(r, settings) is None]
+        own = [e for r in shown for e in _entries(r, True, doubts, key)]
+        baselines = [e for r in shown for e in _entries(r, False)]
+        columns = _columns(own + baselines, len(shown), settings)
+        primary = _primary(names[key], shown, columns, settings)
         boards.append(Leaderboard(names[key], archive.dataset_slugs[key], primary, columns,
-                                  rank(own, columns, primary), rank(baselines, columns, primary)))
+                                  rank(own, columns, primary), rank(baselines, columns, primary),
+                                  unranked))
     return boards
 
 

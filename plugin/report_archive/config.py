@@ -19,6 +19,7 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.base import BaseConfigOption, ConfigErrors, ConfigWarnings, ValidationError
 
+from .rules import LEVELS, RULES, unknown_rule
 from .settings import ComparisonSpec, Limits, Settings
 from .template import DEFAULT_OPTIONAL, DEFAULT_REQUIRED
 
@@ -184,6 +185,42 @@ class _Comparisons(c.ListOfItems[ComparisonConfig]):
         return items
 
 
+class _RuleLevels(BaseConfigOption[dict[str, str]]):
+    """`{RULE_ID: off | warning | error}`; an id not in the catalogue is an error."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.default: dict[str, str] = {}
+
+    def run_validation(self, value: object) -> dict[str, str]:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise ValidationError(f"expected a mapping of rule ids to off, warning or error, "
+                                  f"got {value!r}")
+        levels: dict[str, str] = {}
+        for rule, level in value.items():
+            if not isinstance(rule, str) or rule not in RULES:
+                raise ValidationError(unknown_rule(str(rule)))
+            # YAML 1.1 reads an unquoted `off` as false.
+            text = "off" if level is False else level
+            if text not in LEVELS:
+                raise ValidationError(f"rule '{rule}': expected off, warning or error, "
+                                      f"got {level!r}")
+            levels[rule] = str(text)
+        return levels
+
+
+class DraftsConfig(_StrictConfig):
+    """How reports with `status: draft` are judged and shown."""
+
+    strict = c.Type(bool, default=Settings.drafts_strict)
+    """Count a draft's warnings under `mkdocs build --strict` and `check --strict`
+    (default false: drafts may carry template text while the site is published)."""
+    on_leaderboards = c.Type(bool, default=Settings.drafts_on_leaderboards)
+    """Rank drafts on the leaderboards, marked as drafts (false: list them as not ranked)."""
+
+
 class ReportArchiveConfig(_StrictConfig):
     """The options of the `report-archive` plugin in `mkdocs.yml`."""
 
@@ -209,6 +246,10 @@ class ReportArchiveConfig(_StrictConfig):
     """How reports appear in the navigation: `max_reports`."""
     sanitize = c.Type(bool, default=True)
     """Remove script, event handlers and `javascript:` links from report pages."""
+    rules = _RuleLevels()
+    """Per rule id, `off`, `warning` or `error`: what blocks this project."""
+    drafts = c.SubConfig(DraftsConfig)
+    """`strict` and `on_leaderboards`: how draft reports are judged and shown."""
 
 
 def to_settings(config: ReportArchiveConfig) -> Settings:
@@ -229,4 +270,7 @@ def to_settings(config: ReportArchiveConfig) -> Settings:
             tuple(item.paths), tuple(item.metrics)) for item in config.comparisons),
         nav_max_reports=config.nav.max_reports,
         sanitize=config.sanitize,
+        rules=dict(config.rules),
+        drafts_strict=config.drafts.strict,
+        drafts_on_leaderboards=config.drafts.on_leaderboards,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -98,6 +99,7 @@ def check_front_matter(front: FrontMatter, out: Collector, settings: Settings) -
     title = data.get("title")
     fields.title = " ".join(title.split()) if isinstance(title, str) else ""
     fields.authors = _authors(data.get("authors"))
+    _semicolons(data.get("authors"), front, out)
     # A date that failed validation is left out, so nothing downstream parses it.
     fields.date = None if ("date",) in reported else _text(data.get("date"))
     fields.updated = None if ("updated",) in reported else _text(data.get("updated"))
@@ -181,9 +183,20 @@ def _list(value: Any) -> list[str]:
 
 
 def _authors(value: Any) -> list[str]:
+    """Names separated by commas (or, read with a warning, by semicolons), or a list."""
     if isinstance(value, str):
-        return [name.strip() for name in value.split(",") if name.strip()]
+        return [name.strip() for name in re.split(r"[,;]", value) if name.strip()]
     return _list(value)
+
+
+def _semicolons(value: Any, front: FrontMatter, out: Collector) -> None:
+    """`authors: A; B` is one string: it is read as two names, with a warning."""
+    if isinstance(value, str) and ";" in value:
+        out.add("fm-authors", f"authors '{' '.join(value.split())}' are separated by ';': "
+                "read as the names between them; separate names with commas or write a "
+                "list", *front.line_of("authors"), severity="warning",
+                hint="Write `authors: [Ada Lovelace, Alan Turing]` or "
+                "`authors: Ada Lovelace, Alan Turing`.")
 
 
 def _tags(value: Any, front: FrontMatter, out: Collector, settings: Settings) -> list[str]:

@@ -169,6 +169,16 @@ class Report:
     headings: list[str] = field(default_factory=list)  # section and subsection titles
     diagnostics: list[Diagnostic] = field(default_factory=list)
     readable: bool = True
+    # Rules the report turns off for itself (`<!-- report-archive-disable ... -->`).
+    disabled: frozenset[str] = frozenset()
+    # Relative links to other files, as (line, column, target), for the archive's link check.
+    links: list[tuple[int, int, str]] = field(default_factory=list)
+    # Line of each front matter key, for diagnostics found across reports.
+    key_lines: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def draft(self) -> bool:
+        return self.is_report and self.readable and self.status == "draft"
 
     @property
     def errors(self) -> list[Diagnostic]:

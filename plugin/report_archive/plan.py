@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from .archive import Archive
-from .chart_specs import bar_spec, chart_alt, progress_spec
+from .chart_specs import bar_spec, chart_alt, has_bars, has_progress, progress_spec
 from .charts import ChartSpec
 from .compare import (
     Comparison,
@@ -90,9 +90,9 @@ def plan_pages(archive: Archive, renderer: Renderer) -> list[GeneratedPage]:
     for board in boards:
         pages.append(GeneratedPage(compare_page(board.slug),
                                    partial(_leaderboard, archive, renderer, board=board)))
-        if board.primary is not None and any(e.value(board.primary) is not None
-                                             for e in board.rows):
+        if has_bars(board):
             pages.append(GeneratedPage(chart_file(board.slug, "bars"), chart=bar_spec(board)))
+        if has_progress(board):
             pages.append(GeneratedPage(chart_file(board.slug, "progress"),
                                        chart=progress_spec(board)))
     for comparison in comparisons:
@@ -205,13 +205,16 @@ def _leaderboard(archive: Archive, renderer: Renderer, links: Links, *,
     src = compare_page(board.slug)
     primary = board.column(board.primary or "")
     charts = None
-    if primary is not None and any(e.value(primary.key) is not None for e in board.rows):
+    if primary is not None and has_bars(board):
         bars_alt, progress_alt = chart_alt(board)
         charts = {"bars": links.rel(src, chart_file(board.slug, "bars")), "bars_alt": bars_alt,
-                  "progress": links.rel(src, chart_file(board.slug, "progress")),
-                  "progress_alt": progress_alt}
+                  "progress": links.rel(src, chart_file(board.slug, "progress"))
+                  if has_progress(board) else "", "progress_alt": progress_alt}
+    unranked = [{"title": display_title(r), "url": links.rel(src, r.path), "reason": why}
+                for r, why in board.unranked]
     return renderer.render(
         "report-archive/leaderboard.md", board=board, primary=primary, charts=charts,
+        unranked=unranked,
         columns=board.columns, rows=_board_rows(board.rows, board.columns, links, src),
         baselines=_board_rows(board.baselines, board.columns, links, src),
         index_url=links.rel(src, COMPARE_INDEX))

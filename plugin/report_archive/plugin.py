@@ -127,8 +127,9 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         pages = list(files.documentation_pages())
         self.read_from = {f.src_uri for f in pages}
         limit = self.site.settings.limits.max_file_bytes
-        self.site.read([source(f, limit) for f in pages], left_out)
-        log_diagnostics(log, self.site.diagnostics, config)
+        archive = self.site.read([source(f, limit) for f in pages], left_out,
+                                 site_files=[f.src_uri for f in files])
+        log_diagnostics(log, self.site.diagnostics, config, archive.lenient)
         # MkDocs would crash reading these files; a page naming the problem replaces each.
         replace_files(files, config, self.site.unreadable())
         # With Material's tags plugin, the team's own tag index (`tags.md`) is the one

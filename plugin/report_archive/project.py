@@ -66,6 +66,16 @@ class Project:
         return pages, _messages(records, logging.WARNING), named
 
 
+    def site_files(self) -> frozenset[str]:
+        """Every file MkDocs would put in the site (pages, images, ...), by path in docs_dir.
+
+        Links from reports are checked against these, as MkDocs checks them in the build.
+        """
+        with _mkdocs_log():
+            files = get_files(self.config)
+        return frozenset(f.src_uri for f in files)
+
+
 def find_config_file(given: str | None) -> Path | None:
     """The configuration file to load: the one given, else MkDocs' default names here."""
     if given is not None:

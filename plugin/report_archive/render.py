@@ -29,6 +29,12 @@ def md(value: object) -> Markup:
     return Markup("".join(f"&#{ord(c)};" if c in _MD_SPECIAL else c for c in text))
 
 
+# The rules page of the project's own documentation, for sites without `guide/rules.md`.
+RULES_URL = ("https://github.com/report-archive/mkdocs-report-archive/blob/main/reports/"
+             "guide/rules.md")
+RULES_PAGE = "guide/rules.md"
+
+
 class Renderer:
     def __init__(self, theme_dirs: Sequence[str] = ()) -> None:
         self.env = Environment(
@@ -47,6 +53,13 @@ class Renderer:
     def card(self, context: Mapping[str, object], href: Callable[[str], str]) -> str:
         return self.render("report-archive/report-card.html", href=href, **context)
 
-    def problems(self, diagnostics: Sequence[Diagnostic]) -> str:
-        return self.render("report-archive/problems.html", diagnostics=diagnostics)
+    def problems(self, diagnostics: Sequence[Diagnostic], rules_page: str = RULES_URL) -> str:
+        """The problem box of a report page: red with an error, a warning box otherwise.
+
+        Each rule id links to its entry on the rules page (`rules_page`, a URL
+        relative to the report's page when the site has the page).
+        """
+        errors = any(d.severity == "error" for d in diagnostics)
+        return self.render("report-archive/problems.html", diagnostics=diagnostics,
+                           kind="failure" if errors else "warning", rules_page=rules_page)
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import replace
+from urllib.parse import urlsplit
 
 from .diagnostics import Collector
 from .front_matter import check_front_matter
 from .markdown_scan import Scan, scan
 from .model import KeyValues, NextSteps, Report, Results
+from .policy import apply_rules, disabled_rules
 from .sanity import check_numbers
 from .sections import SectionMap, check_sections
 from .settings import Settings
@@ -23,14 +26,30 @@ from .template import (
     normalize_line,
     normalize_status,
     residue_lines,
+    residue_rows,
 )
 from .values import dataset_name, metric_key
 
 _MAX_RESIDUE_LINES = 10
+# An inline link or image: `[text](target "title")`, `![alt](<target>)`.
+_LINK_RE = re.compile(r"!?\[[^\[\]\n]*\]\(\s*<?(?P<target>[^\s)<>]+)>?(?:\s+[\"'(][^)\n]*)?\)")
+_CODE_SPAN_RE = re.compile(r"`[^`]*`")
+# Links are looked for on lines of ordinary length only: a longer line is data, not prose.
+_MAX_LINK_LINE = 5000
 
 
 def read_report(raw: bytes, path: str, settings: Settings) -> Report:
-    """Read one file of the archive into a Report, collecting every problem in it."""
+    """Read one file of the archive into a Report, collecting every problem in it.
+
+    The project's `rules` option and the report's own disable comments decide
+    which of the problems found are kept, and at what severity.
+    """
+    report = _read(raw, path, settings)
+    report.diagnostics = apply_rules(report.diagnostics, settings.rules, report.disabled)
+    return report
+
+
+def _read(raw: bytes, path: str, settings: Settings) -> Report:
     out = Collector(path)
     report = Report(path=path)
     source = read_source(raw, out, settings.limits)
@@ -61,7 +80,10 @@ def read_report(raw: bytes, path: str, settings: Settings) -> Report:
         return report
 
     report.is_report = True
+    report.disabled = disabled_rules(source.text, out)
     fields = check_front_matter(front, out, settings)
+    report.key_lines = {"/".join(map(str, key)): place[0]
+                        for key, place in front.positions.items()}
     report.title = fields.title
     report.authors = fields.authors
     report.date = fields.date
@@ -91,6 +113,7 @@ def read_report(raw: bytes, path: str, settings: Settings) -> Report:
     check_numbers(tables, report.primary_metric, out, settings)
     report.summary = fields.summary or _first_paragraph(source.body, source.body_start, sections)
     _check_residue(body, report.status, out)
+    report.links = relative_links(body)
     report.tables = replace(tables, next_steps=_next_steps(body, sections))
     report.diagnostics = out.items
     return report
@@ -190,6 +213,10 @@ def _check_residue(body: Scan, status: str | None, out: Collector) -> None:
     residue = residue_lines()
     severity = "error" if status == "final" else "warning"
     found: list[tuple[int, str]] = []
+    table_rows = {row.line: row.text for table in body.tables for row in table.rows}
+    sample_rows: set[int] = set()
+    for table in body.tables:
+        sample_rows |= residue_rows([(row.line, row.text) for row in table.rows])
     for line, text in body.text_lines:
         # Residue is a placeholder, or a template table row or list item.
         if "{{" not in text and not text.lstrip().startswith(RESIDUE_STARTS):
@@ -197,6 +224,10 @@ def _check_residue(body: Scan, status: str | None, out: Collector) -> None:
         placeholder = PLACEHOLDER_RE.search(text)
         if placeholder:
             found.append((line, f"template placeholder {placeholder.group(0)} is still here"))
+        elif line in table_rows:
+            if line in sample_rows:
+                found.append((line, "template sample row is still here: "
+                              f"'{text.strip()[:80]}'"))
         elif normalize_line(text) in residue:
             found.append((line, f"template sample text is still here: '{text.strip()[:80]}'"))
     for line, message in found[:_MAX_RESIDUE_LINES]:
@@ -206,6 +237,30 @@ def _check_residue(body: Scan, status: str | None, out: Collector) -> None:
         out.add("template-residue", f"{len(rest)} more lines of template text, from line "
                 f"{rest[0][0]} to line {rest[-1][0]}", rest[0][0], 1,
                 severity=severity)  # type: ignore[arg-type]
+
+
+def relative_links(body: Scan) -> list[tuple[int, int, str]]:
+    """Links and images to other files of the site, as MkDocs validates them.
+
+    A link MkDocs leaves alone is left out: another site (`https:`, `//host`),
+    an absolute path, a link within the page (`#part`), or one whose last part
+    has no file extension (a folder).
+    """
+    found: list[tuple[int, int, str]] = []
+    for line, text in body.text_lines:
+        if "](" not in text or len(text) > _MAX_LINK_LINE:
+            continue
+        text = _CODE_SPAN_RE.sub(lambda m: " " * len(m.group(0)), text)
+        for match in _LINK_RE.finditer(text):
+            target = match.group("target")
+            parts = urlsplit(target)
+            path = parts.path
+            if parts.scheme or parts.netloc or target.startswith(("/", "\\")) or not path:
+                continue
+            if not posixpath.splitext(path)[1]:
+                continue
+            found.append((line, match.start() + 1, target))
+    return found
 
 
 def _next_steps(body: Scan, sections: SectionMap) -> NextSteps:

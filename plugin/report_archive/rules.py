@@ -6,6 +6,7 @@ rules page of the site (`reports/guide/rules.md`); a test keeps the two in step.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from typing import Literal
 
@@ -131,18 +132,24 @@ _RULES = [
          "which no chart, comparison or JSON can hold."),
     Rule("table-row-cells", "error", "Table row has the wrong number of cells",
          "Give every row as many cells as the header; escape a literal pipe as `\\|`."),
-    Rule("metric-out-of-range", "warning", "Bounded metric outside [0, 1]",
-         "Write accuracy-like metrics as fractions (0.935) or with a % sign (93.5%)."),
+    Rule("metric-out-of-range", "warning", "Bounded metric outside its range",
+         "Write accuracy-like metrics as fractions (0.935), with a % sign (93.5%), or as "
+         "points (93.5) in every row of the column."),
+    Rule("metric-comma-decimal", "warning", "Metric written with a decimal comma",
+         "Write the decimal point as `.` (`0.76`, `66.7%`): a comma also separates "
+         "thousands, so `1,234` cannot be read safely."),
+    Rule("metric-name-split", "warning", "One metric under two names on one dataset",
+         "Write the metric's name the same way in every report of the dataset, or join "
+         "the two names with the plugin's `metric_aliases` option as the message shows."),
     Rule("metric-f1-inconsistent", "warning", "F1 does not match precision and recall",
          "Check the row: F1 should be 2PR / (P + R) of the precision and recall beside it."),
-    Rule("metric-scale-mixed", "warning", "Reports of one dataset mix percent and fraction "
-         "scales for a metric",
-         "Write the metric on one scale in every report of the dataset: with a % sign, or as "
-         "a fraction."),
-    Rule("results-own-beaten", "warning", "A baseline beats the report's own model while its "
-         "objectives say met",
-         "Check the results table and table 9.2: a baseline scores better on the primary "
-         "metric than the model the report proposes."),
+    Rule("metric-scale-mixed", "warning", "A metric is written on two scales",
+         "Write the metric on one scale in every row and every report of the dataset: with "
+         "a % sign, as points (0-100) or as a fraction. Until then the cell is not ranked."),
+    Rule("results-own-beaten", "warning", "An objective claims to beat a model that scores "
+         "better",
+         "Check the results table and table 9.2: an objective to beat, outperform or surpass "
+         "a model is marked met, yet that model scores better on the primary metric."),
     Rule("dataset-missing", "warning", "Report names no dataset",
          "Fill the **Name** row of table 2.1, or add `dataset:` to the front matter."),
     Rule("chart-failed", "warning", "A leaderboard chart could not be drawn",
@@ -151,6 +158,14 @@ _RULES = [
     Rule("template-residue", "warning", "Template text left in the report",
          "Replace the template's placeholder with the report's own content. "
          "It is an error in a final report."),
+    Rule("tag-spelling", "warning", "One tag spelled two ways across the archive",
+         "Write the tag as the other reports do, so that they share one tag page."),
+    Rule("link-broken", "warning", "Link to a report or image that does not exist",
+         "Fix the link: it is relative to the report's own file (`../images/curve.png`, "
+         "`2023-02-14-bert-base-sst2.md`)."),
+    Rule("rule-unknown", "error", "A report-archive-disable comment names no rule",
+         "Write rule ids as this page lists them, e.g. "
+         "`<!-- report-archive-disable results-own-beaten -->`."),
     # Declared comparisons (mkdocs.yml)
     Rule("comparison-path-missing", "warning",
          "A declared comparison names a path that is not a report of the archive",
@@ -159,3 +174,13 @@ _RULES = [
 ]
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}
+
+
+LEVELS = ("off", "warning", "error")
+
+
+def unknown_rule(name: str) -> str:
+    """The message for a rule id that is not in the catalogue, with the closest one."""
+    close = difflib.get_close_matches(name, list(RULES), n=1, cutoff=0.6)
+    hint = f"; did you mean '{close[0]}'?" if close else "; the rules are listed on the rules page"
+    return f"unknown rule '{name}'{hint}"

@@ -54,6 +54,12 @@ class Settings:
     comparisons: tuple[ComparisonSpec, ...] = ()
     nav_max_reports: int = 30
     sanitize: bool = True
+    # Rule id -> "off", "warning" or "error" (the `rules` option).
+    rules: Mapping[str, str] = field(default_factory=dict)
+    # Warnings of draft reports count under `--strict` only when this is True.
+    drafts_strict: bool = False
+    # Draft reports are ranked (and marked) on leaderboards unless this is False.
+    drafts_on_leaderboards: bool = True
 
     def section_role(self, name: str) -> str:
         """'required', 'optional' or 'recommended' for a canonical section name."""

@@ -156,7 +156,15 @@ def load_front_matter(yaml_text: str, first_line: int, out: Collector,
         line = first_line + mark.line if mark else first_line
         column = mark.column + 1 if mark else 1
         problem = exc.problem or exc.context or "invalid YAML"
-        out.add("yaml-syntax", f"front matter is not valid YAML: {problem}", line, column)
+        unclosed = _unclosed_quote(yaml_text, mark.line if mark else 0)
+        if unclosed is not None:
+            # The parser read on past the line, to the next quote: the fault is where it opened.
+            out.add("yaml-syntax", "front matter is not valid YAML: the quoted value that "
+                    "starts here is never closed on its line", first_line + unclosed[0],
+                    unclosed[1], hint="Close the quotes at the end of the value, or write the "
+                    "value without quotes.")
+        else:
+            out.add("yaml-syntax", f"front matter is not valid YAML: {problem}", line, column)
         front.valid = False
         return front
     except RecursionError:
@@ -187,6 +195,23 @@ def load_front_matter(yaml_text: str, first_line: int, out: Collector,
 
 
 _RESOLVER = Resolver()
+_QUOTED_VALUE_RE = re.compile(r"""^\s*(?:-\s+|[^\s:#'"][^:#]*:\s+)(?P<quote>["'])(?P<rest>.*)$""")
+
+
+def _unclosed_quote(yaml_text: str, error_line: int) -> tuple[int, int] | None:
+    """The first line up to the error whose quoted value does not close on it (0-based, column)."""
+    for index, line in enumerate(yaml_text.split("\n")[:error_line + 1]):
+        match = _QUOTED_VALUE_RE.match(line) if len(line) < 10_000 else None
+        if match is None:
+            continue
+        rest = match.group("rest")
+        if match.group("quote") == '"':
+            closed = re.search(r'(?<!\\)(?:\\\\)*"', rest) is not None
+        else:
+            closed = "'" in rest.replace("''", "")
+        if not closed:
+            return index, match.start("quote") + 1
+    return None
 
 
 def _looks_like_timestamp(node: ScalarNode) -> bool:

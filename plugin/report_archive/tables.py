@@ -26,10 +26,11 @@ from .model import (
 )
 from .sections import SectionMap
 from .settings import Settings
-from .template import TABLES, TableSpec
+from .template import TABLES, TableSpec, residue_rows
 from .values import (
     NotANumber,
     NotFinite,
+    comma_decimal,
     finite,
     metric_key,
     metric_name,
@@ -192,7 +193,9 @@ def _results(table: Table, rows: list[Row], out: Collector, settings: Settings) 
     keys = [metric_key(name, aliases) for name in columns]
     names = {key: metric_name(name, aliases) for key, name in zip(keys, columns, strict=True)}
     parsed: list[tuple[ResultRow, bool]] = []
-    for row in rows:
+    # The template's sample results are residue (reported as such): never data.
+    sample = residue_rows([(row.line, row.text) for row in rows])
+    for row in (r for r in rows if r.line not in sample):
         model_cell = row.cells[0] if row.cells else ""
         metrics: dict[str, Metric] = {}
         for offset, key in enumerate(keys, start=1):
@@ -205,10 +208,8 @@ def _results(table: Table, rows: list[Row], out: Collector, settings: Settings) 
                         "to store", row.line, row.column_of(offset))
                 metrics[key] = Metric(None, None, cell)
             except NotANumber:
-                out.add("metric-not-numeric", f"cell '{columns[offset - 1]}' of row "
-                        f"'{plain_text(model_cell)}' is '{_shown(cell)}', not a number",
-                        row.line, row.column_of(offset))
-                metrics[key] = Metric(None, None, cell)
+                metrics[key] = _not_a_number(cell, columns[offset - 1], model_cell, row, offset,
+                                             out)
         bold = bool(_BOLD_RE.match(model_cell.strip()))
         parsed.append((ResultRow(plain_text(model_cell), False, row.line, metrics), bold))
     marked = [r for r, bold in parsed if bold] or [
@@ -216,7 +217,7 @@ def _results(table: Table, rows: list[Row], out: Collector, settings: Settings) 
     if not marked and parsed:
         out.add("results-no-own-row", "no row of the results table is the report's own model "
                 "(no bold first cell, no 'ours')", table.line, 1)
-    elif not parsed:
+    elif not parsed and not sample:
         out.add("results-no-own-row", "the results table has no rows", table.line, 1)
     if len(marked) > 1:
         out.add("results-own-row-ambiguous", f"{len(marked)} rows are marked as the report's "
@@ -224,6 +225,25 @@ def _results(table: Table, rows: list[Row], out: Collector, settings: Settings) 
     own = marked[0] if marked else None
     return Results(table.line, names, tuple(replace(r, own=True) if r is own else r
                                             for r, _ in parsed))
+
+
+def _not_a_number(cell: str, column: str, model_cell: str, row: Row, offset: int,
+                  out: Collector) -> Metric:
+    """A cell that is not a number as the spec writes them: read a decimal comma, and say so."""
+    where = f"cell '{column}' of row '{plain_text(model_cell)}'"
+    fixed = comma_decimal(cell)
+    if fixed is not None:
+        try:
+            metric = parse_metric(fixed)
+        except NotANumber:
+            pass
+        else:
+            out.add("metric-comma-decimal", f"{where} is '{_shown(cell)}', read as "
+                    f"'{fixed.strip()}' (a decimal comma)", row.line, row.column_of(offset))
+            return replace(metric, raw=cell.strip())
+    out.add("metric-not-numeric", f"{where} is '{_shown(cell)}', not a number",
+            row.line, row.column_of(offset))
+    return Metric(None, None, cell)
 
 
 def _ablation(table: Table, rows: list[Row], out: Collector, settings: Settings

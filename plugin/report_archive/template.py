@@ -115,6 +115,53 @@ def residue_lines() -> frozenset[str]:
     return frozenset(residue)
 
 
+# A sample row that cannot be a real one: a numbered or lettered name ("Baseline 1",
+# "- Feature Set A", "Class 2"), a placeholder quantity ("X examples", "Y%"), or a bold
+# name whose value is the template's description ("| **Name** | Dataset name |").
+_SAMPLE_NAME_RE = re.compile(r"^(?:- )?[a-z]+(?: [a-z]+)* (?:\d|[a-c])$")
+_PLACEHOLDER_TOKEN_RE = re.compile(r"(?:^|\|)[^|]*\b[xy]\b[^|]*(?:\||$)")
+
+
+@lru_cache(maxsize=1)
+def placeholder_rows() -> frozenset[str]:
+    """Template table rows that are residue wherever they appear, in normalized form.
+
+    The other sample rows (`| Optimizer | AdamW | Standard for transformers |`)
+    are plausible real rows: they are residue only in a table made entirely of
+    the template's rows.
+    """
+    rows: set[str] = set()
+    in_results = False
+    for line in template_text().splitlines():
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            in_results = stripped.lstrip("#").strip().startswith("5.1")
+        if not stripped.startswith("|") or normalize_line(stripped) not in residue_lines():
+            continue
+        text = normalize_line(stripped)
+        cells = text.split("|")
+        first = cells[0].strip("*_ ")
+        description = stripped.split("|")[1].strip().startswith("**") and not any(
+            char.isdigit() for cell in cells[1:] for char in cell)
+        if (in_results or _SAMPLE_NAME_RE.match(first) or description
+                or _PLACEHOLDER_TOKEN_RE.search(text)):
+            rows.add(text)
+    return frozenset(rows)
+
+
+def residue_rows(rows: list[tuple[int, str]]) -> set[int]:
+    """Lines of one table's data rows (line, source text) that are template residue.
+
+    A row is residue when it is a placeholder row, or when the whole table is
+    the template's: residue is the template's text as a whole, not a value
+    (AdamW, 1e-4, batch 32) that also appears in it.
+    """
+    normalized = [(line, normalize_line(text)) for line, text in rows]
+    if normalized and all(text in residue_lines() for _, text in normalized):
+        return {line for line, _ in normalized}
+    return {line for line, text in normalized if text in placeholder_rows()}
+
+
 STATUS_LABELS = {"draft": "Draft", "in-review": "In Review", "final": "Final"}
 
 

@@ -46,6 +46,21 @@ def parse_metric(cell: str) -> Metric:
     return Metric(value, spread, raw, percent)
 
 
+_COMMA_DECIMAL_RE = re.compile(r"(?<![\d,])(\d+),(\d{1,2}|\d{4,})(?![\d,])")
+
+
+def comma_decimal(cell: str) -> str | None:
+    """A cell written with decimal commas (`0,76`, `66,7 %`), with points instead.
+
+    None when the cell has no decimal comma, or one that may separate thousands
+    (`1,234`: three digits after the comma).
+    """
+    if len(cell) > MAX_NUMBER_TEXT or "," not in cell:
+        return None
+    fixed = _COMMA_DECIMAL_RE.sub(r"\1.\2", cell)
+    return fixed if fixed != cell and "," not in fixed else None
+
+
 def format_metric(metric: Metric | None, percent: bool | None = None) -> str:
     """A metric for display, spread kept; "—" when missing.
 
@@ -105,9 +120,24 @@ def plain_text(cell: str) -> str:
     return text.replace("\\|", "|")
 
 
+# Common spellings of one metric, by task; a project adds its own with `metric_aliases`.
 _BUILTIN_METRIC_ALIASES = {
+    # classification
     "acc": "Accuracy",
+    "acc.": "Accuracy",
     "accuracy": "Accuracy",
+    "top-1": "Top-1 Accuracy",
+    "top1": "Top-1 Accuracy",
+    "top-1 accuracy": "Top-1 Accuracy",
+    "top-1 acc": "Top-1 Accuracy",
+    "top-1 acc.": "Top-1 Accuracy",
+    "acc@1": "Top-1 Accuracy",
+    "top-5": "Top-5 Accuracy",
+    "top5": "Top-5 Accuracy",
+    "top-5 accuracy": "Top-5 Accuracy",
+    "top-5 acc": "Top-5 Accuracy",
+    "top-5 acc.": "Top-5 Accuracy",
+    "acc@5": "Top-5 Accuracy",
     "f1": "F1",
     "f1 score": "F1",
     "f1-score": "F1",
@@ -116,12 +146,26 @@ _BUILTIN_METRIC_ALIASES = {
     "roc auc": "AUC",
     "roc-auc": "AUC",
     "auroc": "AUC",
-    "top-1": "Top-1 Accuracy",
-    "top1": "Top-1 Accuracy",
-    "top-1 accuracy": "Top-1 Accuracy",
-    "top-1 acc": "Top-1 Accuracy",
-    "top-5": "Top-5 Accuracy",
-    "top-5 accuracy": "Top-5 Accuracy",
+    # question answering
+    "em": "EM",
+    "exact match": "EM",
+    "exact-match": "EM",
+    # detection (COCO's AP is the mean over classes: mAP)
+    "ap": "AP",
+    "map": "AP",
+    "box ap": "AP",
+    "ap@[.5:.95]": "AP",
+    "map@[.5:.95]": "AP",
+    "ap50": "AP50",
+    "ap@.5": "AP50",
+    "ap@0.5": "AP50",
+    "map@0.5": "AP50",
+    "map@.5": "AP50",
+    "ap75": "AP75",
+    # language modelling and speech
+    "ppl": "Perplexity",
+    "perplexity": "Perplexity",
+    "word error rate": "WER",
 }
 
 _LOWER_IS_BETTER = ("loss", "error", "err", "perplexity", "ppl", "wer", "cer", "mae", "mse",

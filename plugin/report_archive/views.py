@@ -137,6 +137,7 @@ class BoardRow(TypedDict):
     cells: list[Cell]
     hardware: str
     training_time: str
+    reason: str  # why the row has no rank ("" when ranked)
 
 
 class SideBySide(TypedDict):
@@ -263,5 +264,6 @@ def _board_rows(entries: list[Entry], columns: list[Column], links: Links,
                      "status_label": STATUS_LABELS.get(report.status or "", "Draft"),
                      "cells": _cells(entry, columns),
                      "hardware": compute.hardware if compute else "",
-                     "training_time": compute.training_time if compute else ""})
+                     "training_time": compute.training_time if compute else "",
+                     "reason": entry.reason or ""})
     return rows
