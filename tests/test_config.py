@@ -125,7 +125,7 @@ def _options() -> dict[str, list[str]]:
 def test_every_option_has_a_docstring() -> None:
     options = _options()
     assert set(options) == {"ReportArchiveConfig", "SectionsConfig", "LimitsConfig",
-                            "NavConfig", "ComparisonConfig"}
+                            "NavConfig", "NavLabelsConfig", "ComparisonConfig"}
     undocumented = [name for names in options.values() for name in names if name[0] == "!"]
     assert undocumented == []
 

@@ -151,7 +151,8 @@ class SiteBuild:
     def unreadable(self) -> list[NewFile]:
         """A page for each file that cannot be read, naming the problem, in its place."""
         assert self.archive is not None
-        return [NewFile(r.path, unreadable_page(r)) for r in self.archive.files
+        title = self.renderer.i18n.t("unreadable.title")
+        return [NewFile(r.path, unreadable_page(r, title)) for r in self.archive.files
                 if not r.readable]
 
     def check_errors(self) -> None:
@@ -177,8 +178,8 @@ class SiteBuild:
                             if tag_index or p.src_uri != TAG_INDEX]
             files = [NewFile(page.src_uri, "") for page in self.planned]
             if not has_home:
-                title = html.escape(site_name)
-                files.append(NewFile(HOME, f"---\ntitle: Home\n---\n\n# {title}\n"))
+                title, home = html.escape(site_name), md(self.renderer.i18n.t("home.title"))
+                files.append(NewFile(HOME, f'---\ntitle: "{home}"\n---\n\n# {title}\n'))
             files.append(NewFile(REPORTS_JSON, ""))
             files.append(NewFile(REPORTS_SCHEMA, schema_text()))
             for name in ASSET_NAMES:
@@ -342,7 +343,7 @@ class SiteBuild:
                 f"{counts['pages']} other pages; plugin's own work {self.own_time:.2f} s")
 
 
-def unreadable_page(report: Report) -> str:
+def unreadable_page(report: Report, title: str = "Unreadable report") -> str:
     """The page shown in place of a file that cannot be read.
 
     File names and messages become character references, so none of their
@@ -350,7 +351,7 @@ def unreadable_page(report: Report) -> str:
     """
     items = "".join(f"<li><code>{md(d.location())}</code>: {md(d.message)}</li>"
                     for d in report.diagnostics)
-    return f"# Unreadable report\n\n<ul>{items}</ul>\n"
+    return f"# {md(title)}\n\n<ul>{items}</ul>\n"
 
 
 def _render_page(context: tuple[Links, list[GeneratedPage]], index: int) -> str:

@@ -24,6 +24,7 @@ from .accessibility import accessible
 from .build import BuildFailed, PlanError, SiteBuild, Source
 from .config import ReportArchiveConfig, to_settings
 from .diagnostics import Diagnostic
+from .i18n import Translator
 from .render import TEMPLATE_DIR, Renderer
 from .urls import BROWSE, COMPARE_INDEX, HOME, REPORTS_JSON, SCRIPT, STYLESHEET, TAG_INDEX
 
@@ -67,7 +68,11 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         for extra, asset in ((config.extra_css, STYLESHEET), (config.extra_javascript, SCRIPT)):
             if asset not in extra:
                 extra.insert(0, asset)
-        self.site.start(settings, serving=self.serving, renderer=Renderer(config.theme.dirs))
+        # Our interface strings follow Material's language (`theme.language`).
+        language = config.theme.get("language")
+        translator = Translator(language, labels=settings.nav_labels)
+        self.site.start(settings, serving=self.serving,
+                        renderer=Renderer(config.theme.dirs, translator))
         return config
 
     @event_priority(50)
@@ -166,7 +171,7 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         report_pages: list[Any] = [p for p in (_page(files, r.path) for r in newest)
                                    if p is not None]
         if report_pages and "awesome-pages" not in config.plugins:
-            items.append(Section("Reports", report_pages))
+            items.append(Section(self.site.renderer.i18n.t("nav.reports"), report_pages))
         items += [p for p in (_page(files, src) for src in (BROWSE, COMPARE_INDEX, TAG_INDEX))
                   if p is not None]
         _link(items, None)
