@@ -25,6 +25,7 @@ from .braces import keep_braces
 from .charts import ChartJob, chart_failure, chart_key, preload
 from .diagnostics import Diagnostic
 from .discovery import read_many, unreadable_report
+from .expand import MARKERS, RenderText, expand_reports
 from .export import REPORTS_SCHEMA, dumps, reports_json, schema_text
 from .markdown_scan import safe_markdown
 from .model import Report
@@ -115,6 +116,7 @@ class SiteBuild:
         self.links: Links | None = None
         self.reports_json = ""
         self.chart_failures: list[str] = []
+        self.expand_failures: list[str] = []
         self.own_time = 0.0
 
     @contextmanager
@@ -127,8 +129,13 @@ class SiteBuild:
 
     # Reading -----------------------------------------------------------------
 
-    def read(self, sources: Sequence[Source]) -> Archive:
-        """Read and validate every file once (unchanged ones come from the cache)."""
+    def read(self, sources: Sequence[Source], render: RenderText | None = None,
+             markers: Sequence[str] = MARKERS) -> Archive:
+        """Read and validate every file once (unchanged ones come from the cache).
+
+        `render`: the site's template engine (mkdocs-macros), for report values that
+        hold template markup; the archive gets rendered copies, the cache the originals.
+        """
         with self._timed():
             missing = [s for s in dict.fromkeys(sources) if s.key not in self._reports]
             for source in missing:
@@ -139,7 +146,11 @@ class SiteBuild:
                                               strict=True):
                 self._reports[(src_uri, hash(raw))] = report
             self._reports = {s.key: self._reports[s.key] for s in sources}
-            archive = Archive([self._reports[s.key] for s in sources], self.settings)
+            reports = [self._reports[s.key] for s in sources]
+            self.expand_failures = []
+            if render is not None:
+                reports, self.expand_failures = expand_reports(reports, render, markers)
+            archive = Archive(reports, self.settings)
             self.archive = archive
             self.by_src = {r.path: r for r in archive.reports}
             return archive

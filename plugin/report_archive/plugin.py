@@ -19,12 +19,15 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
+from mkdocs.utils.meta import get_data
 
 from .accessibility import accessible
 from .build import BuildFailed, PlanError, SiteBuild, Source
 from .config import ReportArchiveConfig, to_settings
 from .diagnostics import Diagnostic
+from .expand import MARKERS, RenderText
 from .i18n import Translator
+from .model import Report
 from .render import TEMPLATE_DIR, Renderer
 from .urls import BROWSE, COMPARE_INDEX, HOME, REPORTS_JSON, SCRIPT, STYLESHEET, TAG_INDEX
 
@@ -120,8 +123,11 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
     def _add_pages(self, files: Files, config: MkDocsConfig) -> None:
         pages = list(files.documentation_pages())
         self.read_from = {f.src_uri for f in pages}
-        archive = self.site.read([_source(f) for f in pages])
+        render, markers = _macros(config, files)
+        archive = self.site.read([_source(f) for f in pages], render, markers)
         self._log(archive.diagnostics, config)
+        for failure in self.site.expand_failures:
+            log.warning(failure)
         for new in self.site.unreadable():
             # MkDocs would crash reading this file; a page naming the problem replaces it.
             old = files.get_file_from_path(new.src_uri)
@@ -285,6 +291,39 @@ def _sources(files: Files, generated: list[File]) -> set[str]:
 def _page(files: Files, src_uri: str) -> Page | None:
     file = files.get_file_from_path(src_uri)
     return file.page if file is not None else None
+
+
+def _macros(config: MkDocsConfig, files: Files) -> tuple[RenderText | None, tuple[str, ...]]:
+    """mkdocs-macros' rendering of report values (title, summary, ...), in either order.
+
+    Its environment and variables are made in its `on_config`, before any `on_files`;
+    a value is rendered with them as macros renders a page, honouring its
+    `render_by_default` option and a report's `render_macros` front matter.
+    """
+    macros = config.plugins.get("macros")
+    env = getattr(macros, "env", None) if macros is not None else None
+    if macros is None or env is None:
+        return None, MARKERS
+    by_default = bool(macros.config.get("render_by_default", True))
+
+    def render(report: Report, text: str) -> str:
+        wanted = _front_matter(files, report.path).get("render_macros", by_default)
+        if wanted is False or (wanted is not True and not by_default):
+            return text
+        return str(env.from_string(text).render(**macros.variables))
+
+    return render, (env.variable_start_string, env.block_start_string)
+
+
+def _front_matter(files: Files, src_uri: str) -> dict[str, Any]:
+    file = files.get_file_from_path(src_uri)
+    if file is None:
+        return {}
+    try:
+        _, data = get_data(file.content_string)
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _material_tags(config: MkDocsConfig) -> bool:
