@@ -28,6 +28,7 @@ from .discovery import read_many, unreadable_report
 from .expand import MARKERS, RenderText, expand_reports
 from .export import REPORTS_SCHEMA, dumps, reports_json, schema_text
 from .markdown_scan import safe_markdown
+from .mathml import render_math
 from .model import Report
 from .parallel import MIN_ITEMS, Background, can_fork, fork_map
 from .plan import GeneratedPage, PlanError, home_section, plan_pages
@@ -117,6 +118,7 @@ class SiteBuild:
         self.reports_json = ""
         self.chart_failures: list[str] = []
         self.expand_failures: list[str] = []
+        self.page_warnings: list[str] = []
         self.own_time = 0.0
 
     @contextmanager
@@ -260,7 +262,25 @@ class SiteBuild:
                           html.escape(report.title or src_uri), report.status)
 
     def page_html(self, src_uri: str, html_text: str, markdown: str) -> str | None:
-        """A page's HTML with our listing, or a report's with its card (None: unchanged)."""
+        """Any page's HTML with its formulas as MathML; a listing page's with our listing,
+        a report's with its card (None: unchanged).
+
+        A formula that cannot be converted is left as TeX and named in `page_warnings`.
+        """
+        with self._timed():
+            converted, failures = render_math(html_text)
+        self.page_warnings += [f"{src_uri}: {failure}" for failure in failures]
+        decorated = self._decorate(src_uri, converted, markdown)
+        if decorated is None and converted != html_text:
+            return converted
+        return decorated
+
+    def take_warnings(self) -> list[str]:
+        """The warnings of the pages rendered since the last call."""
+        warnings, self.page_warnings = self.page_warnings, []
+        return warnings
+
+    def _decorate(self, src_uri: str, html_text: str, markdown: str) -> str | None:
         listing = self.listings.get(src_uri)
         if listing is not None:
             return html_text.replace(LISTING_MARKER, listing, 1)

@@ -212,10 +212,14 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig,
                         files: Files) -> str | None:
-        """Put our listing into generated pages, and the header card into report pages."""
+        """Formulas as MathML on every page; our listing into generated pages, and the
+        header card into report pages."""
         if not self.config.enabled:
             return None
-        return self.site.page_html(page.file.src_uri, html, page.markdown or "")
+        changed = self.site.page_html(page.file.src_uri, html, page.markdown or "")
+        for warning in self.site.take_warnings():
+            log.warning(warning)
+        return changed
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
         """Give the theme's search dialog and task checkboxes accessible names, on every page."""
