@@ -27,6 +27,7 @@ from report_archive.cli import main
 from report_archive.compare import leaderboards
 from report_archive.discovery import read_files
 from report_archive.export import reports_json
+from report_archive.i18n import Translator
 from report_archive.render import Renderer
 from report_archive.report import read_report
 from report_archive.settings import Settings
@@ -163,7 +164,7 @@ def test_one_metric_on_two_scales_is_never_ranked_against_itself(tmp_path: Path)
     assert ranked == [("B", 1), ("A", 2), ("C", None)]
     c = board.rows[-1]
     assert c.reason is not None and "scale" in c.reason and "best" not in c.best
-    spec = bar_spec(board)
+    spec = bar_spec(board, Translator("en"))
     assert spec["values"] == [0.601, 0.579]
 
 
@@ -187,7 +188,7 @@ def test_sample_results_are_never_ranked_charted_or_published(tmp_path: Path) ->
     assert [(r.title, why) for r, why in board.unranked] == [
         ("Fresh", "no row of its own model in the results table")]
     assert board.baselines == []
-    assert bar_spec(board)["labels"] == ["Real"]
+    assert bar_spec(board, Translator("en"))["labels"] == ["Real"]
     data = reports_json(archive, lambda r: r.path)
     fresh = next(r for r in data["reports"] if r["title"] == "Fresh")
     assert fresh.get("results", {}).get("rows", []) == []

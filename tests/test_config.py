@@ -26,6 +26,7 @@ def validate(options: dict[str, Any]) -> tuple[list[str], ReportArchiveConfig]:
     ({"limits": {"max_file_byte": 1}}, "max_file_byte", "max_file_bytes"),
     ({"sections": {"requird": ["Dataset"]}}, "requird", "required"),
     ({"nav": {"max_report": 3}}, "max_report", "max_reports"),
+    ({"nav": {"labels": {"brows": "All"}}}, "brows", "browse"),
     ({"comparisons": [{"name": "a", "tag": ["nlp"]}]}, "tag", "tags"),
     ({"santize": False}, "santize", "sanitize"),
 ])
@@ -125,7 +126,8 @@ def _options() -> dict[str, list[str]]:
 def test_every_option_has_a_docstring() -> None:
     options = _options()
     assert set(options) == {"ReportArchiveConfig", "SectionsConfig", "LimitsConfig",
-                            "NavConfig", "ComparisonConfig", "DraftsConfig"}
+                            "NavConfig", "NavLabelsConfig", "ComparisonConfig",
+                            "DraftsConfig"}
     undocumented = [name for names in options.values() for name in names if name[0] == "!"]
     assert undocumented == []
 
@@ -144,3 +146,16 @@ def test_the_readme_options_table_names_every_option() -> None:
         else:
             expected.add(name)
     assert expected == named
+
+
+def test_nav_labels_reach_the_settings_and_the_translation() -> None:
+    from report_archive.i18n import Translator
+
+    errors, config = validate({"nav": {"labels": {"browse": " Experiments ", "tags": "Topics"}}})
+    assert errors == []
+    settings = to_settings(config)
+    assert settings.nav_labels == {"browse": "Experiments", "tags": "Topics"}
+    i18n = Translator("fr", labels=settings.nav_labels)
+    assert (i18n.t("nav.browse"), i18n.t("nav.tags"), i18n.t("nav.compare")) == (
+        "Experiments", "Topics", "Comparaisons")
+    assert to_settings(validate({})[1]).nav_labels == {}

@@ -17,10 +17,13 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
+from mkdocs.utils.meta import get_data
 
 from .build import NewFile, Source
 from .diagnostics import Diagnostic
+from .expand import MARKERS, RenderText
 from .filesystem import read_bounded, vet
+from .model import Report
 from .urls import TAG_INDEX
 
 
@@ -88,7 +91,7 @@ def own_tag_index(files: Files) -> File | None:
     return files.get_file_from_path("tags.md") or files.get_file_from_path(TAG_INDEX)
 
 
-def extend_nav(nav: Navigation, files: Files, reports: Sequence[str],
+def extend_nav(nav: Navigation, files: Files, label: str, reports: Sequence[str],
                listings: Sequence[str]) -> Navigation:
     """The home page first, then the navigation as it is, a Reports section, the listings."""
     def page(src_uri: str) -> Page | None:
@@ -101,7 +104,7 @@ def extend_nav(nav: Navigation, files: Files, reports: Sequence[str],
         items.insert(0, home)
     report_pages: list[Any] = [p for p in map(page, reports) if p is not None]
     if report_pages:
-        items.append(Section("Reports", report_pages))
+        items.append(Section(label, report_pages))
     items += [p for p in map(page, listings) if p is not None]
     _link(items, None)
     pages = _flatten(items)
@@ -161,3 +164,37 @@ class Links:
 
     def rel(self, from_src: str, to_src: str) -> str:
         return get_relative_url(self._urls.get(to_src, ""), self._urls.get(from_src, ""))
+
+
+def macros_renderer(config: MkDocsConfig,
+                    files: Files) -> tuple[RenderText | None, tuple[str, ...]]:
+    """mkdocs-macros' rendering of report values (title, summary, ...), in either order.
+
+    Its environment and variables are made in its `on_config`, before any `on_files`;
+    a value is rendered with them as macros renders a page, honouring its
+    `render_by_default` option and a report's `render_macros` front matter.
+    """
+    macros = config.plugins.get("macros")
+    env = getattr(macros, "env", None) if macros is not None else None
+    if macros is None or env is None:
+        return None, MARKERS
+    by_default = bool(macros.config.get("render_by_default", True))
+
+    def render(report: Report, text: str) -> str:
+        wanted = _front_matter(files, report.path).get("render_macros", by_default)
+        if wanted is False or (wanted is not True and not by_default):
+            return text
+        return str(env.from_string(text).render(**macros.variables))
+
+    return render, (env.variable_start_string, env.block_start_string)
+
+
+def _front_matter(files: Files, src_uri: str) -> dict[str, Any]:
+    file = files.get_file_from_path(src_uri)
+    if file is None:
+        return {}
+    try:
+        _, data = get_data(file.content_string)
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}

@@ -25,9 +25,11 @@ from .braces import keep_braces
 from .charts import ChartJob, chart_failure, chart_key, preload
 from .diagnostics import Diagnostic
 from .discovery import read_many, unreadable_report
+from .expand import MARKERS, RenderText, expand_reports
 from .export import REPORTS_SCHEMA, dumps, reports_json, schema_text
 from .fulltext import Collector, IndexStats, use_worker, write_search_config
 from .markdown_scan import safe_markdown
+from .mathml import render_math
 from .model import Report
 from .parallel import MIN_ITEMS, Background, can_fork, fork_map
 from .plan import GeneratedPage, PlanError, home_section, plan_pages
@@ -121,6 +123,8 @@ class SiteBuild:
         self.reports_json = ""
         self.left_out: list[Diagnostic] = []
         self.chart_failures: list[str] = []
+        self.expand_failures: list[str] = []
+        self.page_warnings: list[str] = []
         self.own_time = 0.0
         self.search.seconds = 0.0
 
@@ -135,13 +139,16 @@ class SiteBuild:
     # Reading -----------------------------------------------------------------
 
     def read(self, sources: Sequence[Source], left_out: Sequence[Diagnostic] = (),
-             site_files: Iterable[str] | None = None) -> Archive:
+             site_files: Iterable[str] | None = None, render: RenderText | None = None,
+             markers: Sequence[str] = MARKERS) -> Archive:
         """Read and validate every file once (unchanged ones come from the cache).
 
         `left_out`: files not read at all (links out of the archive, pipes, devices),
         each named in a diagnostic that counts like a report's. `site_files`: every
         file of the site by path (pages, images): links from reports to other files
-        are checked against them, as `check` does.
+        are checked against them, as `check` does. `render`: the site's template
+        engine (mkdocs-macros), for report values that hold template markup; the
+        archive gets rendered copies, the cache the originals.
         """
         self.left_out = list(left_out)
         with self._timed():
@@ -154,8 +161,12 @@ class SiteBuild:
                                               strict=True):
                 self._reports[(src_uri, hash(raw))] = report
             self._reports = {s.key: self._reports[s.key] for s in sources}
+            reports = [self._reports[s.key] for s in sources]
+            self.expand_failures = []
+            if render is not None:
+                reports, self.expand_failures = expand_reports(reports, render, markers)
             known = frozenset(site_files) if site_files is not None else None
-            archive = Archive([self._reports[s.key] for s in sources], self.settings,
+            archive = Archive(reports, self.settings,
                               known_files=known.__contains__ if known is not None else None)
             self.archive = archive
             self.by_src = {r.path: r for r in archive.reports}
@@ -169,7 +180,8 @@ class SiteBuild:
     def unreadable(self) -> list[NewFile]:
         """A page for each file that cannot be read, naming the problem, in its place."""
         assert self.archive is not None
-        return [NewFile(r.path, unreadable_page(r)) for r in self.archive.files
+        title = self.renderer.i18n.t("unreadable.title")
+        return [NewFile(r.path, unreadable_page(r, title)) for r in self.archive.files
                 if not r.readable]
 
     def check_errors(self) -> None:
@@ -200,8 +212,8 @@ class SiteBuild:
                             if tag_index or p.src_uri != TAG_INDEX]
             files = [NewFile(page.src_uri, "") for page in self.planned]
             if not has_home:
-                title = html.escape(site_name)
-                files.append(NewFile(HOME, f"---\ntitle: Home\n---\n\n# {title}\n"))
+                title, home = html.escape(site_name), md(self.renderer.i18n.t("home.title"))
+                files.append(NewFile(HOME, f'---\ntitle: "{home}"\n---\n\n# {title}\n'))
             files.append(NewFile(REPORTS_JSON, ""))
             files.append(NewFile(REPORTS_SCHEMA, schema_text()))
             for name in ASSET_NAMES:
@@ -271,7 +283,25 @@ class SiteBuild:
                           html.escape(report.title or src_uri), report.status)
 
     def page_html(self, src_uri: str, html_text: str, markdown: str) -> str | None:
-        """A page's HTML with our listing, or a report's with its card (None: unchanged)."""
+        """Any page's HTML with its formulas as MathML; a listing page's with our listing,
+        a report's with its card (None: unchanged).
+
+        A formula that cannot be converted is left as TeX and named in `page_warnings`.
+        """
+        with self._timed():
+            converted, failures = render_math(html_text)
+        self.page_warnings += [f"{src_uri}: {failure}" for failure in failures]
+        decorated = self._decorate(src_uri, converted, markdown)
+        if decorated is None and converted != html_text:
+            return converted
+        return decorated
+
+    def take_warnings(self) -> list[str]:
+        """The warnings of the pages rendered since the last call."""
+        warnings, self.page_warnings = self.page_warnings, []
+        return warnings
+
+    def _decorate(self, src_uri: str, html_text: str, markdown: str) -> str | None:
         listing = self.listings.get(src_uri)
         if listing is not None:
             return html_text.replace(LISTING_MARKER, listing, 1)
@@ -402,7 +432,7 @@ class SiteBuild:
                 f"{stats.shards} shards, {stats.bytes / 2**20:.1f} MiB)")
 
 
-def unreadable_page(report: Report) -> str:
+def unreadable_page(report: Report, title: str = "Unreadable report") -> str:
     """The page shown in place of a file that cannot be read.
 
     File names and messages become character references, so none of their
@@ -410,7 +440,7 @@ def unreadable_page(report: Report) -> str:
     """
     items = "".join(f"<li><code>{md(d.location())}</code>: {md(d.message)}</li>"
                     for d in report.diagnostics)
-    return f"# Unreadable report\n\n<ul>{items}</ul>\n"
+    return f"# {md(title)}\n\n<ul>{items}</ul>\n"
 
 
 def _render_page(context: tuple[Links, list[GeneratedPage]], index: int) -> str:

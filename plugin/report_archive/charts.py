@@ -34,7 +34,20 @@ MAX_BARS = 40
 log = logging.getLogger("mkdocs.plugins.report_archive.charts")
 
 
-class BarSpec(TypedDict):
+class ChartWords(TypedDict):
+    """A chart's text in the site's language (English when a spec has none)."""
+
+    axis: str
+    report: str
+    best_so_far: str
+    failed: str
+
+
+class _Worded(TypedDict, total=False):
+    words: ChartWords
+
+
+class BarSpec(_Worded):
     """A bar chart as plain data, so that another process can draw it."""
 
     kind: Literal["bars"]
@@ -45,7 +58,7 @@ class BarSpec(TypedDict):
     lower_is_better: bool
 
 
-class ProgressSpec(TypedDict):
+class ProgressSpec(_Worded):
     """A best-so-far chart as plain data."""
 
     kind: Literal["progress"]
@@ -92,8 +105,13 @@ def _axis_label(metric: str, percent: bool, lower: bool) -> str:
     return f"{metric}{unit}, {'lower' if lower else 'higher'} is better"
 
 
+def _english(metric: str, percent: bool, lower: bool) -> ChartWords:
+    return {"axis": _axis_label(metric, percent, lower), "report": "report",
+            "best_so_far": "best so far", "failed": "This chart could not be drawn."}
+
+
 def bar_chart(labels: Sequence[str], values: Sequence[float], *, metric: str, percent: bool,
-              lower_is_better: bool) -> str:
+              lower_is_better: bool, words: ChartWords | None = None) -> str:
     """Horizontal bars, best first, the best one highlighted."""
     pairs = [(label, value) for label, value in zip(labels, values, strict=True)
              if math.isfinite(value)][:MAX_BARS]
@@ -107,7 +125,8 @@ def bar_chart(labels: Sequence[str], values: Sequence[float], *, metric: str, pe
     positions = list(range(len(shown)))[::-1]
     axes.barh(positions, shown, color=colours, height=0.6)
     axes.set_yticks(positions, [_short(label) for label in labels], parse_math=False)
-    axes.set_xlabel(_axis_label(metric, percent, lower_is_better), parse_math=False)
+    words = words or _english(metric, percent, lower_is_better)
+    axes.set_xlabel(words["axis"], parse_math=False)
     axes.set_xlim(*bar_limits(shown))
     for position, value in zip(positions, shown, strict=True):
         axes.annotate(f"{value:.4g}", (value, position), xytext=(3, 0),
@@ -131,10 +150,11 @@ def bar_limits(values: Sequence[float]) -> tuple[float, float]:
 
 def step_chart(dates: Sequence[str], values: Sequence[float], best_dates: Sequence[str],
                best_values: Sequence[float], *, metric: str, percent: bool,
-               lower_is_better: bool) -> str:
+               lower_is_better: bool, words: ChartWords | None = None) -> str:
     """Every report's value by date (dots) and the best so far (a step line)."""
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+    words = words or _english(metric, percent, lower_is_better)
     figure, axes = _figure(7.0, 3.0)
     # Day numbers, not matplotlib dates: its date axis fails near year 1 and year 9999.
     points = [(dt.date.fromisoformat(d).toordinal(), v) for d, v in zip(dates, values,
@@ -146,17 +166,17 @@ def step_chart(dates: Sequence[str], values: Sequence[float], best_dates: Sequen
     if not points:
         raise ValueError("no finite value to draw")
     axes.scatter([d for d, _ in points], [_scaled(v, percent) for _, v in points],
-                 color=MUTED, s=18, label="report", zorder=2)
+                 color=MUTED, s=18, label=words["report"], zorder=2)
     line = [_scaled(v, percent) for _, v in best]
     first, end = min(d for d, _ in points), max(d for d, _ in points)
     if best:
         axes.step([*[d for d, _ in best], end], [*line, line[-1]], where="post", color=BEST,
-                  linewidth=2, label="best so far", zorder=3)
+                  linewidth=2, label=words["best_so_far"], zorder=3)
     margin = max((end - first) * 0.05, 15)
     axes.set_xlim(max(1, first - margin), min(_LAST_DAY, end + margin))
     axes.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
     axes.xaxis.set_major_formatter(FuncFormatter(_day_label))
-    axes.set_ylabel(_axis_label(metric, percent, lower_is_better), parse_math=False)
+    axes.set_ylabel(words["axis"], parse_math=False)
     axes.legend(loc="best", frameon=False)
     figure.autofmt_xdate()
     return _svg(figure)
@@ -180,27 +200,30 @@ def render(spec: ChartSpec) -> str:
     A chart that cannot be drawn gives a small SVG saying so, which
     `chart_failure` recognises: the build warns and publishes the page.
     """
+    words = spec.get("words") or _english(spec["metric"], spec["percent"],
+                                          spec["lower_is_better"])
     try:
         if spec["kind"] == "bars":
             return bar_chart(spec["labels"], spec["values"], metric=spec["metric"],
-                             percent=spec["percent"], lower_is_better=spec["lower_is_better"])
+                             percent=spec["percent"], lower_is_better=spec["lower_is_better"],
+                             words=words)
         return step_chart(spec["dates"], spec["values"], spec["best_dates"],
                           spec["best_values"], metric=spec["metric"], percent=spec["percent"],
-                          lower_is_better=spec["lower_is_better"])
+                          lower_is_better=spec["lower_is_better"], words=words)
     except Exception as exc:  # any failure of the library is this chart's alone
-        return failed_chart(f"{type(exc).__name__}: {exc}")
+        return failed_chart(f"{type(exc).__name__}: {exc}", words["failed"])
 
 
 _FAILED_RE = re.compile(r'data-chart-failed="([^"]*)"')
 
 
-def failed_chart(reason: str) -> str:
+def failed_chart(reason: str, note: str = "This chart could not be drawn.") -> str:
     """An SVG in place of a chart that could not be drawn, carrying the reason."""
     reason = " ".join(reason.split())
     reason = reason if len(reason) <= 200 else reason[:199] + "…"
     return ('<svg xmlns="http://www.w3.org/2000/svg" width="420" height="40" '
             f'data-chart-failed="{html.escape(reason)}"><text x="8" y="24" font-size="13" '
-            'fill="#757575">This chart could not be drawn.</text></svg>')
+            f'fill="#757575">{html.escape(note)}</text></svg>')
 
 
 def chart_failure(svg: str) -> str | None:

@@ -123,11 +123,26 @@ class LimitsConfig(_StrictConfig):
     """Values in the front matter, aliases expanded (`limit-yaml-nodes`)."""
 
 
+class NavLabelsConfig(_StrictConfig):
+    """Labels of our pages in the navigation; by default, in the site's language."""
+
+    reports = c.Optional(_Name())
+    """The section of the newest reports (English: Reports)."""
+    browse = c.Optional(_Name())
+    """The browse page (English: Browse reports)."""
+    compare = c.Optional(_Name())
+    """The comparisons page (English: Comparisons)."""
+    tags = c.Optional(_Name())
+    """The tag index (English: Tags)."""
+
+
 class NavConfig(_StrictConfig):
     """How reports appear in the site's navigation."""
 
     max_reports = _WholeNumber(Settings.nav_max_reports, minimum=0)
     """How many of the newest reports the navigation lists under Reports."""
+    labels = c.SubConfig(NavLabelsConfig)
+    """Labels of our pages: `reports`, `browse`, `compare`, `tags` (default: translated)."""
 
 
 class ComparisonConfig(_StrictConfig):
@@ -269,6 +284,7 @@ def to_settings(config: ReportArchiveConfig) -> Settings:
             item.name, item.title or item.name, tuple(item.tags), tuple(item.datasets),
             tuple(item.paths), tuple(item.metrics)) for item in config.comparisons),
         nav_max_reports=config.nav.max_reports,
+        nav_labels={key: value for key, value in config.nav.labels.items() if value},
         sanitize=config.sanitize,
         rules=dict(config.rules),
         drafts_strict=config.drafts.strict,

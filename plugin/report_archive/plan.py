@@ -29,7 +29,6 @@ from .feeds import atom_feed
 from .model import Report
 from .render import Renderer
 from .tags import Tag
-from .template import STATUS_LABELS
 from .urls import (
     BROWSE,
     COMPARE_INDEX,
@@ -79,29 +78,31 @@ def plan_pages(archive: Archive, renderer: Renderer) -> list[GeneratedPage]:
     if clash:
         raise PlanError(f"comparison name(s) {', '.join(sorted(clash))} are also dataset "
                         "leaderboards (/compare/<dataset>/); rename the comparison")
+    i18n = renderer.i18n
     pages = [
         GeneratedPage(COMPARE_INDEX, partial(_compare_index, archive, renderer, boards=boards,
                                              comparisons=comparisons)),
         GeneratedPage(TAG_INDEX, lambda links: _tag_index(archive, renderer, links)),
         GeneratedPage(BROWSE, lambda links: _browse(archive, renderer, links)),
-        GeneratedPage(FEED, partial(_feed, archive, title="Newest reports",
+        GeneratedPage(FEED, partial(_feed, archive, title=i18n.t("feed.newest"),
                                     reports=archive.newest_first(), src=FEED)),
     ]
     for board in boards:
         pages.append(GeneratedPage(compare_page(board.slug),
                                    partial(_leaderboard, archive, renderer, board=board)))
         if has_bars(board):
-            pages.append(GeneratedPage(chart_file(board.slug, "bars"), chart=bar_spec(board)))
+            pages.append(GeneratedPage(chart_file(board.slug, "bars"),
+                                       chart=bar_spec(board, i18n)))
         if has_progress(board):
             pages.append(GeneratedPage(chart_file(board.slug, "progress"),
-                                       chart=progress_spec(board)))
+                                       chart=progress_spec(board, i18n)))
     for comparison in comparisons:
         pages.append(GeneratedPage(compare_page(comparison.spec.name), partial(
             _comparison, archive, renderer, comparison=comparison)))
     for tag in archive.tags.values():
         pages.append(GeneratedPage(tag_page(tag), partial(_tag, archive, renderer, tag=tag)))
         pages.append(GeneratedPage(tag_feed(tag), partial(
-            _feed, archive, title=f"Reports tagged {tag.name}", reports=tag.all_reports,
+            _feed, archive, title=i18n.t("feed.tag", name=tag.name), reports=tag.all_reports,
             src=tag_feed(tag))))
     return pages
 
@@ -153,7 +154,7 @@ def home_section(archive: Archive, renderer: Renderer, links: Links) -> str:
     return renderer.render(
         "report-archive/home.md",
         report_count=len(reports),
-        statuses=[{"status": s, "label": STATUS_LABELS[s], "count": statuses.get(s, 0)}
+        statuses=[{"status": s, "count": statuses.get(s, 0)}
                   for s in ("final", "in-review", "draft")],
         newest=[card(r, archive, links, HOME) for r in archive.newest_first()[:NEWEST_ON_HOME]],
         cloud=_cloud(archive, links, HOME),
@@ -197,7 +198,7 @@ def _browse(archive: Archive, renderer: Renderer, links: Links) -> str:
         "year": sorted({r["year"] for r in rows if r["year"]}, reverse=True),
     }
     return renderer.render("report-archive/browse.md", rows=rows,
-                           sort_columns=columns, facets=facets, labels=STATUS_LABELS)
+                           sort_columns=columns, facets=facets)
 
 
 def _leaderboard(archive: Archive, renderer: Renderer, links: Links, *,
@@ -206,7 +207,7 @@ def _leaderboard(archive: Archive, renderer: Renderer, links: Links, *,
     primary = board.column(board.primary or "")
     charts = None
     if primary is not None and has_bars(board):
-        bars_alt, progress_alt = chart_alt(board)
+        bars_alt, progress_alt = chart_alt(board, renderer.i18n)
         charts = {"bars": links.rel(src, chart_file(board.slug, "bars")), "bars_alt": bars_alt,
                   "progress": links.rel(src, chart_file(board.slug, "progress"))
                   if has_progress(board) else "", "progress_alt": progress_alt}
@@ -239,8 +240,8 @@ def _compare_index(archive: Archive, renderer: Renderer, links: Links, *,
                            comparisons=declared_pages)
 
 
-SIDE_BY_SIDE = (("hyperparameters", "Hyperparameters"), ("model_card", "Model"),
-                ("compute", "Compute"), ("objectives", "Objectives"))
+# The tables shown side by side, in order; their headings are `side.<key>` messages.
+SIDE_BY_SIDE = ("hyperparameters", "model_card", "compute", "objectives")
 
 
 def _comparison(archive: Archive, renderer: Renderer, links: Links, *,
@@ -258,10 +259,10 @@ def _comparison(archive: Archive, renderer: Renderer, links: Links, *,
         results.append({"name": column.name, "lower": column.lower_is_better, "cells": cells,
                         "same": len(texts) == 1})
     sections: list[SideBySide] = []
-    for key, title in SIDE_BY_SIDE:
+    for key in SIDE_BY_SIDE:
         rows = side_by_side(comparison.reports, key)
         if rows:
-            sections.append({"key": key, "title": title, "rows": rows})
+            sections.append({"key": key, "rows": rows})
     reports = [{"title": display_title(r), "url": links.rel(src, r.path),
                 "model": r.own_row.model if r.own_row else "", "date": r.date or "",
                 "datasets": r.datasets} for r in comparison.reports]

@@ -27,6 +27,7 @@ from .adapter import (
     keep_out_of_nav,
     leave_out,
     log_diagnostics,
+    macros_renderer,
     material_tags,
     own_tag_index,
     replace_files,
@@ -35,6 +36,7 @@ from .adapter import (
 )
 from .build import SEARCH_SCRIPT, SEARCH_WORKER, BuildFailed, PlanError, SiteBuild
 from .config import ReportArchiveConfig, to_settings
+from .i18n import Translator
 from .render import TEMPLATE_DIR, Renderer
 from .urls import BROWSE, COMPARE_INDEX, HOME, REPORTS_JSON, SCRIPT, STYLESHEET, TAG_INDEX
 
@@ -79,7 +81,10 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
                              (config.extra_javascript, SEARCH_SCRIPT)):
             if asset not in extra:
                 extra.insert(0, asset)
-        self.site.start(settings, serving=self.serving, renderer=Renderer(config.theme.dirs))
+        # Our interface strings follow Material's language (`theme.language`).
+        translator = Translator(config.theme.get("language"), labels=settings.nav_labels)
+        self.site.start(settings, serving=self.serving,
+                        renderer=Renderer(config.theme.dirs, translator))
         return config
 
     @event_priority(50)
@@ -127,9 +132,13 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         pages = list(files.documentation_pages())
         self.read_from = {f.src_uri for f in pages}
         limit = self.site.settings.limits.max_file_bytes
+        render, markers = macros_renderer(config, files)
         archive = self.site.read([source(f, limit) for f in pages], left_out,
-                                 site_files=[f.src_uri for f in files])
+                                 site_files=[f.src_uri for f in files], render=render,
+                                 markers=markers)
         log_diagnostics(log, self.site.diagnostics, config, archive.lenient)
+        for failure in self.site.expand_failures:
+            log.warning(failure)
         # MkDocs would crash reading these files; a page naming the problem replaces each.
         replace_files(files, config, self.site.unreadable())
         # With Material's tags plugin, the team's own tag index (`tags.md`) is the one
@@ -163,7 +172,8 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
             return None
         newest = self.site.archive.newest_first()[:self.site.settings.nav_max_reports]
         reports = [] if "awesome-pages" in config.plugins else [r.path for r in newest]
-        return extend_nav(nav, files, reports, (BROWSE, COMPARE_INDEX, TAG_INDEX))
+        return extend_nav(nav, files, self.site.renderer.i18n.t("nav.reports"), reports,
+                          (BROWSE, COMPARE_INDEX, TAG_INDEX))
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig,
                          files: Files) -> str | None:
@@ -196,7 +206,10 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         search = page.meta.get("search")
         self.site.index_page(page.file.src_uri, page.url, page.title or "", html,
                              excluded=isinstance(search, dict) and bool(search.get("exclude")))
-        return self.site.page_html(page.file.src_uri, html, page.markdown or "")
+        changed = self.site.page_html(page.file.src_uri, html, page.markdown or "")
+        for warning in self.site.take_warnings():
+            log.warning(warning)
+        return changed
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
         """Point the search box at our full-text search worker; name the theme's controls."""

@@ -17,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from .diagnostics import Diagnostic
+from .i18n import Translator
 from .values import format_metric
 
 TEMPLATE_DIR = str(resources.files("report_archive") / "templates")
@@ -24,8 +25,11 @@ _MD_SPECIAL = set("\\`*_{}[]()<>#+-.!|~^=:&\"'$%@")
 
 
 def md(value: object) -> Markup:
-    """Text for generated Markdown: every punctuation mark as a character reference."""
-    text = " ".join(str(value).split())
+    """Text for generated Markdown: every punctuation mark as a character reference.
+
+    Markup (a translated message) is taken as the text it shows.
+    """
+    text = " ".join((value.striptags() if isinstance(value, Markup) else str(value)).split())
     return Markup("".join(f"&#{ord(c)};" if c in _MD_SPECIAL else c for c in text))
 
 
@@ -36,7 +40,11 @@ RULES_PAGE = "guide/rules.md"
 
 
 class Renderer:
-    def __init__(self, theme_dirs: Sequence[str] = ()) -> None:
+    """Our templates, with the interface strings of one language (`t`, `tn` in templates)."""
+
+    def __init__(self, theme_dirs: Sequence[str] = (),
+                 translator: Translator | None = None) -> None:
+        self.i18n = translator or Translator()
         self.env = Environment(
             loader=FileSystemLoader([*theme_dirs, TEMPLATE_DIR]),
             autoescape=True,
@@ -46,6 +54,7 @@ class Renderer:
             keep_trailing_newline=True,
         )
         self.env.filters.update(md=md, metric=format_metric)
+        self.env.globals.update(t=self.i18n.markup, tn=self.i18n.markup_n)
 
     def render(self, name: str, **context: Any) -> str:
         return self.env.get_template(name).render(**context)

@@ -53,6 +53,9 @@ class Settings:
     limits: Limits = field(default_factory=Limits)
     comparisons: tuple[ComparisonSpec, ...] = ()
     nav_max_reports: int = 30
+    # Labels of our pages in the navigation (`reports`, `browse`, `compare`, `tags`);
+    # those not given are the translation of the site's language.
+    nav_labels: Mapping[str, str] = field(default_factory=dict)
     sanitize: bool = True
     # Rule id -> "off", "warning" or "error" (the `rules` option).
     rules: Mapping[str, str] = field(default_factory=dict)

@@ -15,7 +15,6 @@ from .compare import (
     SideRow,
 )
 from .model import Report
-from .template import STATUS_LABELS
 from .urls import Links, compare_page, tag_page
 from .values import dataset_key, format_metric
 
@@ -59,7 +58,6 @@ class Card(TypedDict):
     url: str
     date: str
     status: str
-    status_label: str
     authors: list[str]
     datasets: list[str]
     metric: ShownMetric | None
@@ -113,7 +111,6 @@ class CardContext(TypedDict):
     """What the header card of a report page shows; links are source paths."""
 
     report: Report
-    status_label: str
     tags: list[TagSource]
     datasets: list[DatasetSource]
     own_model: str
@@ -133,7 +130,6 @@ class BoardRow(TypedDict):
     model: str
     date: str
     status: str
-    status_label: str
     cells: list[Cell]
     hardware: str
     training_time: str
@@ -142,7 +138,6 @@ class BoardRow(TypedDict):
 
 class SideBySide(TypedDict):
     key: str
-    title: str
     rows: list[SideRow]
 
 
@@ -158,7 +153,6 @@ def card(report: Report, archive: Archive, links: Links, from_src: str) -> Card:
         "url": links.rel(from_src, report.path),
         "date": report.date or "",
         "status": report.status or "draft",
-        "status_label": STATUS_LABELS.get(report.status or "", "Draft"),
         "authors": report.authors,
         "datasets": report.datasets,
         "metric": metric,
@@ -237,7 +231,6 @@ def card_context(report: Report, archive: Archive) -> CardContext:
     ] if own else []
     return {
         "report": report,
-        "status_label": STATUS_LABELS.get(report.status or "", "Draft"),
         "tags": [{"name": t, "src": tag_page(archive.tag_of(t))} for t in report.tags],
         "datasets": [{"name": d, "src": compare_page(archive.dataset_slugs[key])
                       if key in archive.dataset_slugs else None}
@@ -261,7 +254,6 @@ def _board_rows(entries: list[Entry], columns: list[Column], links: Links,
         rows.append({"rank": entry.rank, "title": display_title(report),
                      "url": links.rel(src, report.path), "model": entry.model,
                      "date": report.date or "", "status": report.status or "draft",
-                     "status_label": STATUS_LABELS.get(report.status or "", "Draft"),
                      "cells": _cells(entry, columns),
                      "hardware": compute.hardware if compute else "",
                      "training_time": compute.training_time if compute else "",
