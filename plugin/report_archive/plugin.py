@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
@@ -29,6 +30,7 @@ from mkdocs.utils import get_relative_url
 from .archive import Archive, read_many, unreadable_report
 from .charts import render_all
 from .compare import comparison_json, declared
+from .csp import add_policy
 from .diagnostics import Diagnostic
 from .pages import (
     ASSETS,
@@ -50,7 +52,7 @@ from .pages import (
 from .parallel import MIN_ITEMS, Background, can_fork, fork_map
 from .render import TEMPLATE_DIR, Renderer
 from .report import Report
-from .sanitize import may_carry_script, sanitize_html, source_may_carry_script
+from .sanitize import safe_meta, sanitize_html
 from .search_index import merge_into
 from .settings import Settings, SettingsError
 
@@ -133,6 +135,7 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
             self.settings = Settings.from_mapping(options)
         except SettingsError as exc:
             raise PluginError(f"report-archive: {exc}") from exc
+        self.settings = replace(self.settings, theme_dirs=tuple(map(str, config.theme.dirs)))
         if self.settings != self._cache_settings:
             self._cache.clear()
             self._cache_settings = self.settings
@@ -197,9 +200,10 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
     def _replace_unreadable(self, files: Files, file: File, report: Report,
                             config: MkDocsConfig) -> None:
         # MkDocs would crash reading this file; serve a page that names the problem instead.
-        content = "# Unreadable report\n\n" + "\n".join(
-            f"- `{html.escape(d.location())}`: {html.escape(d.message)}"
-            for d in report.diagnostics) + "\n"
+        # As HTML, not Markdown: a file name is never read as Markdown (links, code spans).
+        content = "# Unreadable report\n\n<ul>\n" + "\n".join(
+            f"<li><code>{html.escape(d.location())}</code>: {html.escape(d.message)}</li>"
+            for d in report.diagnostics) + "\n</ul>\n"
         files.remove(file)
         files.append(File.generated(config, file.src_uri, content=content))
 
@@ -360,6 +364,8 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         """Give report pages a safe title and drop the header lines the card replaces."""
         if not self.config.enabled or self.archive is None:
             return None
+        # Every page's front matter reaches the theme, which prints most of it unescaped.
+        page.meta = safe_meta(page.meta, config.theme.dirs)
         if page.file.src_uri == HOME:
             return markdown.rstrip("\n") + "\n\n" + self._shell(HOME, home_section(
                 self.archive, self.renderer, self.links))
@@ -379,6 +385,10 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         """Put the header card after the title, and under `serve` the report's problems."""
         if not self.config.enabled or self.archive is None:
             return None
+        if self.settings.sanitize:
+            # Every page, whatever it is: the listings and cards added below are ours,
+            # rendered with autoescaping.
+            html_text = sanitize_html(html_text, keep=LISTING_MARKER)
         listing = self.listings.get(page.file.src_uri)
         if listing is not None:
             return html_text.replace(LISTING_MARKER, listing, 1)
@@ -386,10 +396,6 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         if report is None:
             return html_text
         begin = time.perf_counter()
-        if (self.settings.sanitize and source_may_carry_script(page.markdown or "")
-                and may_carry_script(html_text)):
-            html_text = sanitize_html(html_text)
-
         card, related_html = self.fragments.get(report.path) or _fragments(self, report)[1]
         problems = self.archive.problems(report)
         if self.serving and problems:
@@ -403,6 +409,18 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
             result = card + html_text
         self.own_time += time.perf_counter() - begin
         return result
+
+    @event_priority(-100)
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
+        """Put the Content-Security-Policy into every page.
+
+        Priority -100: last, so the inline scripts it allows by hash are final.
+        Under `serve` inline scripts are allowed as such: MkDocs adds its
+        live-reload script to each page as it serves it.
+        """
+        if not self.config.enabled:
+            return None
+        return add_policy(output, page.content or "", inline_scripts=self.serving)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Close the build with the one-line summary of what was published."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +54,10 @@ def load_project(config_file: Path) -> Project:
         settings = Settings.from_mapping(plugin_options(config))
     except SettingsError as exc:
         raise ProjectError(f"{config_file}: plugin '{PLUGIN_NAME}': {exc}") from exc
+    theme = config.get("theme")
+    custom_dir = theme.get("custom_dir") if isinstance(theme, dict) else None
+    if isinstance(custom_dir, str):
+        settings = replace(settings, theme_dirs=(str(config_file.parent / custom_dir),))
     return Project(config_file, (config_file.parent / docs_dir), settings)
 
 

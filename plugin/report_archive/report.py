@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .diagnostics import Collector, Diagnostic
-from .front_matter import check_front_matter
+from .front_matter import check_front_matter, check_page_values
 from .markdown_scan import Scan, scan
 from .sanity import check_numbers
 from .sections import SectionMap, check_sections
@@ -91,6 +91,7 @@ def read_report(raw: bytes, path: str, settings: Settings) -> Report:
             re.search(r"^type:\s*ml-experiment-report\s*$", source.text, re.M))
         report.diagnostics = out.items
         return report
+    check_page_values(front, out, settings.theme_dirs, is_report=kind == REPORT_TYPE)
     if kind is None or kind == "page":
         if kind is None and "authors" in front.data and "date" in front.data:
             out.add("report-type-missing",

@@ -65,6 +65,8 @@ class Settings:
     comparisons: tuple[ComparisonSpec, ...] = ()
     nav_max_reports: int = 30
     sanitize: bool = True
+    # The theme's template folders (custom_dir first): not an option, set from mkdocs.yml.
+    theme_dirs: tuple[str, ...] = ()
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any] | None) -> Settings:
