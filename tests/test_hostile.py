@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -127,11 +128,23 @@ def test_no_script_from_a_report_runs_on_any_page(hostile: tuple[Path, Build, Bu
                    if p.parent.name in carriers or p.relative_to(site).parts[0] in
                    ("tags", "compare", "browse", "index.html"))
     dialogs: list[str] = []
+    foreign: list[str] = []
     context = browser.new_context()
     page = context.new_page()
     page.on("dialog", lambda dialog: (dialogs.append(page.url), dialog.dismiss()))
     ran: list[str] = []
     with serve(site) as url:
+        own = urlsplit(url).netloc
+
+        def route(request_route: Any) -> None:
+            # No network here, and a page must not load anything from another origin.
+            if urlsplit(request_route.request.url).netloc != own:
+                foreign.append(request_route.request.url)
+                request_route.abort()
+            else:
+                request_route.continue_()
+
+        page.route("**/*", route)
         for path in pages:
             page.goto(url + path, wait_until="load")
             if page.evaluate("window.__pwned"):
@@ -140,6 +153,7 @@ def test_no_script_from_a_report_runs_on_any_page(hostile: tuple[Path, Build, Bu
                 ran.append(f"{path}: {link.get_attribute('href')}")
     context.close()
     assert dialogs == [] and ran == []
+    assert foreign == []
     assert len(pages) > 40
 
 

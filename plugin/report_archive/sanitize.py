@@ -93,9 +93,9 @@ _OWN_IDS = ("__tabbed_", "__codelineno-", "__span-", "__code_", "__fn")
 # Elements whose content the parser reads as raw text up to their closing tag: opened
 # and never closed, they would swallow the rest of the page.
 _RAW_TEXT_RE = re.compile(r"<(script|style|textarea|title|iframe|noscript|noembed|noframes|xmp|"
-                          r"template|plaintext|object|embed|applet|select)(?=[ \t\n\r\f/>])", re.I)
+                          r"template|plaintext|object|applet|select)(?=[ \t\n\r\f/>])", re.I)
 _RAW_CLOSE_RE = re.compile(r"</(script|style|textarea|title|iframe|noscript|noembed|noframes|"
-                           r"xmp|template|object|embed|applet|select)(?=[ \t\n\r\f/>])")
+                           r"xmp|template|object|applet|select)(?=[ \t\n\r\f/>])")
 _TAG_END = frozenset({" ", "\t", "\n", "\r", "\f", "/", ">"})
 
 
