@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import markdown
 import pytest
@@ -103,7 +103,7 @@ def _open_every_page(site: Path, browser: Any) -> tuple[list[str], list[str], di
 
         page.route("**/*", route)
         for path in pages:
-            page.goto(url + path, wait_until="load")
+            page.goto(url + quote(path), wait_until="load")
             page.wait_for_timeout(30)
             seen[path] = page.evaluate(_CHECK_PAGE)
     context.close()

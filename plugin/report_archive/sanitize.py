@@ -272,6 +272,9 @@ def safe_meta(meta: Mapping[str, Any], theme_dirs: Sequence[str | Path]) -> dict
         if unsafe_meta(str(key), value, theme_dirs) is not None:
             continue
         kept[key] = value if key in STRUCTURAL_KEYS else _escaped(value)
+    if kept.get("template") == "redirect.html" and "location" not in kept:
+        # Without a target Material's redirect page reloads itself forever.
+        del kept["template"]
     return kept
 
 
