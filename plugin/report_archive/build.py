@@ -34,7 +34,7 @@ from .model import Report
 from .parallel import MIN_ITEMS, Background, can_fork, fork_map
 from .plan import GeneratedPage, PlanError, home_section, plan_pages
 from .render import RULES_PAGE, RULES_URL, Renderer, md
-from .sanitize import may_carry_script, sanitize_html, source_may_carry_script
+from .sanitize import sanitize_html
 from .settings import Settings
 from .template import strip_header_block
 from .urls import (
@@ -282,36 +282,36 @@ class SiteBuild:
         return PageChange(keep_braces(markdown) if attr_list else markdown,
                           html.escape(report.title or src_uri), report.status)
 
-    def page_html(self, src_uri: str, html_text: str, markdown: str) -> str | None:
-        """Any page's HTML with its formulas as MathML; a listing page's with our listing,
-        a report's with its card (None: unchanged).
+    def page_html(self, src_uri: str, html_text: str, *, url: str = "", title: str = "",
+                  excluded: bool = False) -> str:
+        """Any page's HTML made safe and whole, indexed for search, and decorated.
 
-        A formula that cannot be converted is left as TeX and named in `page_warnings`.
+        Formulas become MathML (one that cannot be converted stays TeX, named in
+        `page_warnings`); every page passes the sanitizer; the full-text index takes
+        the page's text before our card is added; a listing page gets its listing,
+        a report its header card and related reports.
         """
         with self._timed():
-            converted, failures = render_math(html_text)
+            html_text, failures = render_math(html_text)
+            if self.settings.sanitize:
+                html_text = sanitize_html(html_text, keep=LISTING_MARKER)
         self.page_warnings += [f"{src_uri}: {failure}" for failure in failures]
-        decorated = self._decorate(src_uri, converted, markdown)
-        if decorated is None and converted != html_text:
-            return converted
-        return decorated
+        self.index_page(src_uri, url, title, html_text, excluded=excluded)
+        return self._decorate(src_uri, html_text)
 
     def take_warnings(self) -> list[str]:
         """The warnings of the pages rendered since the last call."""
         warnings, self.page_warnings = self.page_warnings, []
         return warnings
 
-    def _decorate(self, src_uri: str, html_text: str, markdown: str) -> str | None:
+    def _decorate(self, src_uri: str, html_text: str) -> str:
         listing = self.listings.get(src_uri)
         if listing is not None:
             return html_text.replace(LISTING_MARKER, listing, 1)
         report = self.by_src.get(src_uri)
         if report is None or self.archive is None:
-            return None
+            return html_text
         with self._timed():
-            if (self.settings.sanitize and source_may_carry_script(markdown)
-                    and may_carry_script(html_text)):
-                html_text = sanitize_html(html_text)
             card, related_html = self.fragments.get(report.path) or _fragments(self, report)[1]
             problems = self.archive.problems(report)
             if self.serving and problems:

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import difflib
+import importlib.util
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError, best_match
 
 from .diagnostics import Collector
+from .sanitize import unsafe_meta, unsafe_text
 from .settings import Settings
 from .source import FrontMatter
 from .values import dataset_name
@@ -217,3 +221,53 @@ def _tags(value: Any, front: FrontMatter, out: Collector, settings: Settings) ->
             seen.add(text)
             tags.append(text)
     return tags
+
+
+_UNSAFE_MESSAGES = {
+    "template": "template '{value}' is not a template of the theme; MkDocs would stop with "
+                "a traceback",
+    "icon": "icon '{value}' is not an icon of the theme (.icons/{value}.svg)",
+    "location": "redirect location '{value}' is not a relative or http(s) address",
+    "status": "status '{value}' is not a plain name; the theme would print it into the page",
+    "script": "'{key}' holds a script or data address ('{value}'); it is left out of the page",
+}
+_UNSAFE_RULES = {"template": "fm-template", "icon": "fm-icon"}
+
+
+def check_page_values(front: FrontMatter, out: Collector, theme_dirs: Sequence[str | Path],
+                      is_report: bool) -> None:
+    """Report front matter values that the theme cannot be given as they are.
+
+    Every page's front matter reaches Material's templates: a `template` or
+    `icon` that does not exist stops MkDocs, and a script address would run.
+    The build leaves such values out (`sanitize.safe_meta`); this names them.
+    """
+    dirs = [*theme_dirs, *default_theme_dirs()]
+    for key, value in front.data.items():
+        why = unsafe_meta(key, value, dirs, is_report)
+        if why is None:
+            continue
+        shown = value if isinstance(value, str) else _describe(value)
+        if why == "script":
+            shown = next(s for s in _strings_in(value) if unsafe_text(key, s))
+        message = _UNSAFE_MESSAGES[why].format(key=key, value=str(shown)[:80])
+        out.add(_UNSAFE_RULES.get(why, "fm-unsafe-value"), message, *front.line_of(key))
+
+
+def _strings_in(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings_in(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings_in(v)]
+    return []
+
+
+@lru_cache(maxsize=1)
+def default_theme_dirs() -> tuple[str, ...]:
+    """Material's own template folder, found without importing it."""
+    spec = importlib.util.find_spec("material")
+    if spec is None or not spec.submodule_search_locations:
+        return ()
+    return tuple(str(Path(p) / "templates") for p in spec.submodule_search_locations)

@@ -8,6 +8,7 @@ what it returns into MkDocs' structures. Every hook starts by checking
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +37,10 @@ from .adapter import (
 )
 from .build import SEARCH_SCRIPT, SEARCH_WORKER, BuildFailed, PlanError, SiteBuild
 from .config import ReportArchiveConfig, to_settings
+from .csp import add_policy
 from .i18n import Translator
 from .render import TEMPLATE_DIR, Renderer
+from .sanitize import safe_meta
 from .urls import BROWSE, COMPARE_INDEX, HOME, REPORTS_JSON, SCRIPT, STYLESHEET, TAG_INDEX
 
 log = get_plugin_logger(__name__)
@@ -71,7 +74,9 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         """
         if not self.config.enabled:
             return None
-        settings = to_settings(self.config)
+        # Templates and icons named in front matter are looked up where the theme finds them.
+        settings = replace(to_settings(self.config),
+                           theme_dirs=tuple(map(str, config.theme.dirs)))
         if TEMPLATE_DIR not in config.theme.dirs:
             config.theme.dirs.append(TEMPLATE_DIR)
         for extension in _NEEDED_EXTENSIONS:
@@ -180,6 +185,8 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         """Give report pages a safe title and drop the header lines the card replaces."""
         if not self.config.enabled or self.site.archive is None:
             return None
+        # Every page's front matter reaches the theme, which prints most of it unescaped.
+        page.meta = safe_meta(page.meta, config.theme.dirs)
         if page.file.src_uri == HOME:
             return self.site.home_markdown(markdown)
         change = self.site.report_page(page.file.src_uri, markdown,
@@ -204,19 +211,26 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         if not self.config.enabled:
             return None
         search = page.meta.get("search")
-        self.site.index_page(page.file.src_uri, page.url, page.title or "", html,
-                             excluded=isinstance(search, dict) and bool(search.get("exclude")))
-        changed = self.site.page_html(page.file.src_uri, html, page.markdown or "")
+        changed = self.site.page_html(page.file.src_uri, html, url=page.url,
+                                      title=page.title or "", excluded=isinstance(
+                                          search, dict) and bool(search.get("exclude")))
         for warning in self.site.take_warnings():
             log.warning(warning)
         return changed
 
+    @event_priority(-100)
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
-        """Point the search box at our full-text search worker; name the theme's controls."""
+        """Our search worker, names for the theme's controls, and the Content-Security-Policy.
+
+        Priority -100: last, so the inline scripts the policy allows by hash are
+        final. Under `serve` inline scripts are allowed as such: MkDocs adds its
+        live-reload script to each page as it serves it.
+        """
         if not self.config.enabled:
             return None
         worker = get_relative_url(SEARCH_WORKER, page.url)
-        return accessible(self.site.search_worker(output, worker))
+        output = accessible(self.site.search_worker(output, worker))
+        return add_policy(output, page.content or "", inline_scripts=self.serving)
 
     def on_post_template(self, output_content: str, *, template_name: str,
                          config: MkDocsConfig) -> str | None:

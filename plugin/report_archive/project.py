@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from mkdocs.config import load_config
@@ -94,6 +94,8 @@ def load_project(config_file: Path) -> Project:
     plugin = config.plugins.get(PLUGIN_NAME)
     options = getattr(plugin, "config", None)
     settings = to_settings(options) if isinstance(options, ReportArchiveConfig) else Settings()
+    # Templates and icons named in front matter are looked up where the theme finds them.
+    settings = replace(settings, theme_dirs=tuple(config.theme.dirs))
     return Project(config, config_file, Path(config.docs_dir), settings,
                    tuple(_messages(records, logging.WARNING)))
 

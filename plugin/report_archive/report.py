@@ -8,7 +8,7 @@ from dataclasses import replace
 from urllib.parse import urlsplit
 
 from .diagnostics import Collector
-from .front_matter import check_front_matter
+from .front_matter import check_front_matter, check_page_values
 from .markdown_scan import Scan, scan
 from .model import KeyValues, NextSteps, Report, Results
 from .policy import apply_rules, disabled_rules
@@ -71,6 +71,7 @@ def _read(raw: bytes, path: str, settings: Settings) -> Report:
             re.search(r"^type:\s*ml-experiment-report\s*$", source.text, re.M))
         report.diagnostics = out.items
         return report
+    check_page_values(front, out, settings.theme_dirs, is_report=kind == REPORT_TYPE)
     if kind is None or kind == "page":
         if kind is None and "authors" in front.data and "date" in front.data:
             out.add("report-type-missing",

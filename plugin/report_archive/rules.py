@@ -94,6 +94,15 @@ _RULES = [
          "Name one of the metric columns of table 5.1."),
     Rule("fm-unknown-key", "warning", "Unknown front matter key",
          "Remove the key, or fix its spelling."),
+    # Front matter the theme receives (every page, report or not)
+    Rule("fm-template", "error", "`template` names no template of the theme",
+         "Name a template file of the theme or of its custom_dir (`template: main.html`), "
+         "or remove the key."),
+    Rule("fm-icon", "error", "`icon` names no icon of the theme",
+         "Name an icon as Material does, e.g. `icon: material/flask`, or remove the key."),
+    Rule("fm-unsafe-value", "error", "Front matter value would run script or break the page",
+         "Remove `javascript:` and `data:` addresses; give `location` a relative or http(s) "
+         "address and `status` a plain name. The value is left out of the page."),
     # Status
     Rule("status-not-chosen", "warning", "Status line still reads `Draft / Final / In Review`",
          "Keep the one status that applies: `**Status**: Final`."),

@@ -63,6 +63,8 @@ class Settings:
     drafts_strict: bool = False
     # Draft reports are ranked (and marked) on leaderboards unless this is False.
     drafts_on_leaderboards: bool = True
+    # The theme's template folders (custom_dir first): not an option, set from mkdocs.yml.
+    theme_dirs: tuple[str, ...] = ()
 
     def section_role(self, name: str) -> str:
         """'required', 'optional' or 'recommended' for a canonical section name."""
