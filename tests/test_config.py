@@ -125,7 +125,7 @@ def _options() -> dict[str, list[str]]:
 def test_every_option_has_a_docstring() -> None:
     options = _options()
     assert set(options) == {"ReportArchiveConfig", "SectionsConfig", "LimitsConfig",
-                            "NavConfig", "ComparisonConfig"}
+                            "NavConfig", "ComparisonConfig", "TrackingConfig"}
     undocumented = [name for names in options.values() for name in names if name[0] == "!"]
     assert undocumented == []
 
@@ -136,7 +136,7 @@ def test_the_readme_options_table_names_every_option() -> None:
     table = table[:table.index("\n\n")]
     named = set(re.findall(r"^\| `([a-z_.]+)`", table, flags=re.MULTILINE))
     named |= set(re.findall(r"^\| `[a-z_.]+`, `([a-z_.]+)`", table, flags=re.MULTILINE))
-    nested = {"sections": "SectionsConfig", "nav": "NavConfig"}
+    nested = {"sections": "SectionsConfig", "nav": "NavConfig", "tracking": "TrackingConfig"}
     expected = set()
     for name in _options()["ReportArchiveConfig"]:
         if name in nested:
