@@ -55,6 +55,9 @@ class Run:
     params: Mapping[str, str] = field(default_factory=dict)
     metrics: Mapping[str, float] = field(default_factory=dict)
     tags: Mapping[str, str] = field(default_factory=dict)
+    start_ms: int | None = None  # milliseconds since the epoch
+    end_ms: int | None = None
+    datasets: tuple[str, ...] = ()  # names of the datasets logged as the run's inputs
 
 
 class TrackerError(Exception):
@@ -234,11 +237,24 @@ def _mlflow_run(run_id: str, run: Any) -> Run:
     data = run.get("data", {}) if isinstance(run, dict) else {}
     metrics = {key: float(value) for key, value in _pairs(data.get("metrics")).items()
                if isinstance(value, (int, float, str)) and _is_float(value)}
+    inputs = run.get("inputs", {}) if isinstance(run, dict) else {}
+    datasets = [d.get("dataset", {}).get("name") for d in inputs.get("dataset_inputs", [])
+                if isinstance(d, dict) and isinstance(d.get("dataset"), dict)] \
+        if isinstance(inputs, dict) and isinstance(inputs.get("dataset_inputs"), list) else []
     return Run(RunRef("mlflow", run_id), name=str(info.get("run_name") or ""),
                experiment_id=str(info.get("experiment_id") or ""),
                params={k: str(v) for k, v in _pairs(data.get("params")).items()},
                metrics=metrics,
-               tags={k: str(v) for k, v in _pairs(data.get("tags")).items()})
+               tags={k: str(v) for k, v in _pairs(data.get("tags")).items()},
+               start_ms=_millis(info.get("start_time")), end_ms=_millis(info.get("end_time")),
+               datasets=tuple(str(d) for d in datasets if d))
+
+
+def _millis(value: object) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return None
 
 
 def _is_float(value: object) -> bool:
@@ -281,10 +297,14 @@ class MlflowClientTracker:
             raise TrackerUnreachable(f"{self.where}: {_first_line(str(exc))}") from None
         except Exception as exc:  # noqa: BLE001 - any store failure is one line, not a traceback
             raise TrackerUnreachable(f"{self.where}: {_first_line(str(exc))}") from None
+        inputs = getattr(got, "inputs", None)
+        datasets = tuple(d.dataset.name for d in getattr(inputs, "dataset_inputs", None) or []
+                         if d.dataset.name)
         return Run(RunRef("mlflow", run_id), name=got.info.run_name or "",
                    experiment_id=str(got.info.experiment_id or ""),
                    params=dict(got.data.params), metrics=dict(got.data.metrics),
-                   tags=dict(got.data.tags))
+                   tags=dict(got.data.tags), start_ms=got.info.start_time,
+                   end_ms=got.info.end_time, datasets=datasets)
 
 
 def _first_line(text: str) -> str:

@@ -46,6 +46,22 @@ def parse_metric(cell: str) -> Metric:
     return Metric(value, spread, raw, percent)
 
 
+def written_number(cell: str) -> tuple[Decimal, bool] | None:
+    """A metric cell's value exactly as written (its digits kept), and whether it is a
+    percentage; None for a missing or malformed cell."""
+    text = " ".join(_EMPHASIS_RE.sub("", cell.strip()).split())
+    match = _METRIC_RE.fullmatch(text) if 0 < len(text) <= MAX_NUMBER_TEXT else None
+    if not match:
+        return None
+    try:
+        number = Decimal(match.group("value"))
+    except DecimalException:
+        return None
+    if not number.is_finite():
+        return None
+    return number, bool(match.group("pct") or match.group("spct"))
+
+
 def format_metric(metric: Metric | None, percent: bool | None = None) -> str:
     """A metric for display, spread kept; "—" when missing.
 
