@@ -24,7 +24,9 @@ from .model import Report
 from .project import DEFAULT_CONFIG_FILES, Project, ProjectError, find_config_file, load_project
 from .scaffold import ScaffoldError, new_report
 from .settings import Settings
+from .tracking import TRACKERS, Run, TrackerError, connect, parse_ref, tracking_uri
 from .values import json_safe
+from .verify import verify_reports
 
 
 class _Group(click.Group):
@@ -99,8 +101,13 @@ def _shown(path: Path) -> str:
                    "(default: ./mkdocs.yml or ./mkdocs.yaml).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Processes to read reports with (default: the number of CPUs).")
+@click.option("--verify-runs", is_flag=True,
+              help="Compare each report's own results row with the run it names (runs:) "
+                   "in the experiment tracker.")
+@click.option("--tracking-uri", help="The MLflow tracking server for --verify-runs "
+              "(default: MLFLOW_TRACKING_URI, else the plugin's tracking.mlflow_tracking_uri).")
 def check(paths: tuple[Path, ...], fmt: str, strict: bool, config: str | None,
-          jobs: int | None) -> None:
+          jobs: int | None, verify_runs: bool, tracking_uri: str | None) -> None:
     """Validate reports without building the site.
 
     PATHS are report files or folders; by default, the pages MkDocs would build
@@ -108,12 +115,13 @@ def check(paths: tuple[Path, ...], fmt: str, strict: bool, config: str | None,
     Exit code: 0 no errors, 1 errors (with --strict, warnings too), 2 bad usage.
     """
     project = _project(config, required=not paths)
+    verify = (tracking_uri,) if verify_runs else None
     if paths:
-        reports, diagnostics = _check_named(paths, project, jobs)
+        reports, diagnostics = _check_named(paths, project, jobs, verify)
         notes = list(project.warnings) if project else []
     else:
         assert project is not None
-        reports, diagnostics, notes = _check_archive(project, jobs)
+        reports, diagnostics, notes = _check_archive(project, jobs, verify)
     for note in notes:
         click.echo(f"warning: {note}", err=True)
     _print(diagnostics, len(reports), sum(1 for r in reports if r.is_report), fmt)
@@ -123,7 +131,7 @@ def check(paths: tuple[Path, ...], fmt: str, strict: bool, config: str | None,
     sys.exit(1 if errors or (strict and warnings) else 0)
 
 
-def _check_archive(project: Project, jobs: int | None
+def _check_archive(project: Project, jobs: int | None, verify: tuple[str | None] | None = None
                    ) -> tuple[list[Report], list[Diagnostic], list[str]]:
     """The pages MkDocs would build, judged as the build judges them.
 
@@ -134,18 +142,28 @@ def _check_archive(project: Project, jobs: int | None
     reports = read_files(files, project.settings, jobs or os.cpu_count() or 1)
     root = _shown(project.docs_dir)
     diagnostics = [replace(d, path=os.path.join(root, d.path))
-                   for d in Archive(reports, project.settings).diagnostics]
+                   for d in _verified(Archive(reports, project.settings), verify).diagnostics]
     return reports, diagnostics, [*project.warnings, *found]
 
 
-def _check_named(paths: tuple[Path, ...], project: Project | None, jobs: int | None
+def _check_named(paths: tuple[Path, ...], project: Project | None, jobs: int | None,
+                 verify: tuple[str | None] | None = None
                  ) -> tuple[list[Report], list[Diagnostic]]:
     """Exactly the files named (and the Markdown files in the folders named)."""
     settings = project.settings if project else Settings()
     # A declared comparison is about the whole archive, not about the files named here.
     settings = replace(settings, comparisons=())
     reports = read_files(_named_files(paths), settings, jobs or os.cpu_count() or 1)
-    return reports, Archive(reports, settings).diagnostics
+    return reports, _verified(Archive(reports, settings), verify).diagnostics
+
+
+def _verified(archive: Archive, verify: tuple[str | None] | None) -> Archive:
+    """The archive with what comparing its reports with their runs found (when asked)."""
+    if verify is not None:
+        for key, found in verify_reports(archive.reports, archive.settings,
+                                         verify[0]).found.items():
+            archive.cross.setdefault(key, []).extend(found)
+    return archive
 
 
 def _named_files(paths: tuple[Path, ...]) -> list[tuple[Path, str]]:
@@ -215,10 +233,18 @@ def github_annotation(d: Diagnostic) -> str:
               help="Where to write the report (default: the docs_dir of ./mkdocs.yml).")
 @click.option("--config", type=click.Path(dir_okay=False),
               help="The mkdocs.yml whose docs_dir receives the report.")
+@click.option("--from-mlflow", "mlflow_run", metavar="RUN_ID",
+              help="Fill the report from this MLflow run: its parameters (4.1), metrics "
+                   "(5.1), compute (4.3) and code; the front matter names the run.")
+@click.option("--tracking-uri", help="The MLflow tracking server (default: MLFLOW_TRACKING_URI, "
+              "else the plugin's tracking.mlflow_tracking_uri).")
 def new(title: str, authors: tuple[str, ...], tags: tuple[str, ...], dataset: str | None,
-        date: str | None, folder: Path | None, config: str | None) -> None:
+        date: str | None, folder: Path | None, config: str | None, mlflow_run: str | None,
+        tracking_uri: str | None) -> None:
     """Write a new report from the template, front matter filled; never overwrites."""
     project = _project(config, required=False)
+    settings = project.settings if project else Settings()
+    run = _run(mlflow_run, tracking_uri, settings) if mlflow_run is not None else None
     if folder is None:
         folder = project.docs_dir if project else Path(".")
     names = list(authors) or _git_user()
@@ -230,14 +256,33 @@ def new(title: str, authors: tuple[str, ...], tags: tuple[str, ...], dataset: st
         day = dt.date.fromisoformat(date) if date else dt.date.today()
     except ValueError as exc:
         raise click.UsageError(f"--date '{date}' is not a date in YYYY-MM-DD form") from exc
+    notes: list[str] = []
     try:
         root = project.config_file.parent if project and project.config_file else None
-        settings = project.settings if project else Settings()
-        path = new_report(folder, title, names, list(tags), dataset, day, root, settings)
+        path = new_report(folder, title, names, list(tags), dataset, day, root, settings, run,
+                          notes)
     except ScaffoldError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
     click.echo(_shown(path))
+
+
+def _run(run_id: str, given_uri: str | None, settings: Settings) -> Run:
+    """The MLflow run to fill a new report from; exit 1 with one line when it cannot be read."""
+    uri = tracking_uri("mlflow", given_uri, settings.tracking.mlflow_tracking_uri)
+    if uri is None:
+        raise click.UsageError("--from-mlflow needs the tracking server: set "
+                               f"{TRACKERS['mlflow'].uri_env} or give --tracking-uri")
+    ref = parse_ref(f"mlflow:{run_id}")
+    if isinstance(ref, str):
+        raise click.UsageError(f"--from-mlflow: {ref}")
+    try:
+        return connect("mlflow", uri, settings.tracking.timeout).fetch(ref.run_id)
+    except TrackerError as exc:
+        click.echo(f"error: {exc}; no report was written", err=True)
+        sys.exit(1)
 
 
 # Line breaks and tabs are folded into spaces; these would reach the file as they are.

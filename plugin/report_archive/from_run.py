@@ -88,7 +88,7 @@ def _hyperparameters(run: Run, filled: Filled) -> list[str]:
     if not run.params:
         filled.notes.append(f"run {run.ref.text} logged no parameters; table 4.1 is left for "
                             "you to fill")
-        return lines + ["| | | |"]
+        return [*lines, "| | | |"]
     shortened: list[str] = []
     for name in sorted(run.params):
         value = run.params[name]

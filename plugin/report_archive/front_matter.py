@@ -170,7 +170,7 @@ def _message(name: str, error: ValidationError, data: dict[str, Any]) -> str:
 
 def _code_message(error: ValidationError, value: Any) -> str:
     path = list(error.absolute_path)
-    if not isinstance(value, dict) or error.validator == "type" and len(path) == 1:
+    if not isinstance(value, dict) or (error.validator == "type" and len(path) == 1):
         return ("'code' must be a mapping such as {repository: https://github.com/team/repo, "
                 "commit: 3f2a9c1}")
     if error.validator == "additionalProperties":

@@ -210,9 +210,9 @@ def _results(table: Table, rows: list[Row], out: Collector, settings: Settings) 
                         row.line, row.column_of(offset))
                 metrics[key] = Metric(None, None, cell)
         bold = bool(_BOLD_RE.match(model_cell.strip()))
-        columns = {key: row.column_of(offset) for offset, key in enumerate(keys, start=1)
+        places = {key: row.column_of(offset) for offset, key in enumerate(keys, start=1)
                    if offset < len(row.cells)} if bold or "ours" in model_cell.casefold() else {}
-        parsed.append((ResultRow(plain_text(model_cell), False, row.line, metrics, columns),
+        parsed.append((ResultRow(plain_text(model_cell), False, row.line, metrics, places),
                        bold))
     marked = [r for r, bold in parsed if bold] or [
         r for r, _ in parsed if "ours" in r.model.casefold()]

@@ -171,7 +171,7 @@ class MlflowRest:
                 body = response.read(32 * 1024 * 1024)
         except urllib.error.HTTPError as exc:
             raise self._http_error(exc, run_id) from None
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             raise TrackerUnreachable(f"{self.where} did not answer within "
                                      f"{self.timeout:g} s") from None
         except (urllib.error.URLError, OSError, ValueError) as exc:
@@ -194,7 +194,7 @@ class MlflowRest:
         except (ValueError, OSError):
             error = {}
         code = error.get("error_code") if isinstance(error, dict) else None
-        if code in _NOT_FOUND_CODES or exc.code == 404 and code is not None:
+        if code in _NOT_FOUND_CODES or (exc.code == 404 and code is not None):
             return RunNotFound(f"{self.where} has no run '{run_id}'")
         if exc.code in (401, 403):
             return TrackerUnreachable(f"{self.where} refused access ({exc.code} {exc.reason}); "
@@ -295,7 +295,7 @@ class MlflowClientTracker:
             if exc.error_code in _NOT_FOUND_CODES:
                 raise RunNotFound(f"{self.where} has no run '{run_id}'") from None
             raise TrackerUnreachable(f"{self.where}: {_first_line(str(exc))}") from None
-        except Exception as exc:  # noqa: BLE001 - any store failure is one line, not a traceback
+        except Exception as exc:
             raise TrackerUnreachable(f"{self.where}: {_first_line(str(exc))}") from None
         inputs = getattr(got, "inputs", None)
         datasets = tuple(d.dataset.name for d in getattr(inputs, "dataset_inputs", None) or []

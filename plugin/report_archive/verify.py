@@ -21,7 +21,6 @@ from .settings import Settings
 from .tracking import (
     TRACKERS,
     Run,
-    RunNotFound,
     Tracker,
     TrackerError,
     TrackerUnreachable,
