@@ -21,7 +21,10 @@ GOLDEN = Path(__file__).parent / "golden"
 CASES = sorted(GOLDEN.glob("*.md"))
 # Rules whose inputs are too big to keep as files: their cases are generated in tests.
 GENERATED_CASES = {"limit-file-size", "limit-table-rows", "metric-scale-mixed", "limit-headings",
-                   "limit-archive-tags", "chart-failed", "comparison-path-missing"}
+                   "limit-archive-tags", "chart-failed", "comparison-path-missing",
+                   # Against a real MLflow server: tests/test_mlflow.py.
+                   "run-metric-mismatch", "run-metric-missing", "run-no-metrics",
+                   "run-not-found", "tracker-unreachable"}
 
 
 def diagnostics_of(path: Path) -> list[tuple[str, int | None, str]]:

@@ -43,6 +43,7 @@ from .urls import (
     TAG_INDEX,
     Links,
 )
+from .verify import verify_reports
 from .views import card_context, related
 
 ASSET_NAMES = ("report-archive.css", "browse.js")
@@ -140,6 +141,11 @@ class SiteBuild:
                 self._reports[(src_uri, hash(raw))] = report
             self._reports = {s.key: self._reports[s.key] for s in sources}
             archive = Archive([self._reports[s.key] for s in sources], self.settings)
+            if self.settings.tracking.verify_runs:
+                # Opt-in: the tracker is asked in every build; one that cannot be reached
+                # is a warning, so the site still builds without it.
+                for key, found in verify_reports(archive.reports, self.settings).found.items():
+                    archive.cross.setdefault(key, []).extend(found)
             self.archive = archive
             self.by_src = {r.path: r for r in archive.reports}
             return archive
@@ -370,7 +376,7 @@ def _fragments(build: SiteBuild, item: int | Report) -> tuple[str, tuple[str, st
     def href(src_uri: str) -> str:
         return links.rel(report.path, src_uri)
 
-    card = build.renderer.card(card_context(report, build.archive), href)
+    card = build.renderer.card(card_context(report, build.archive, links), href)
     related_html = build.renderer.render(
         "report-archive/related.html", related=related(report, build.archive, links))
     return report.path, (card, related_html)
