@@ -21,6 +21,7 @@ from .diagnostics import Diagnostic
 from .discovery import discover, read_files
 from .front_matter import schema_text
 from .model import Report
+from .model_index import ExportError, all_leaderboards_csv, model_index, model_index_yaml
 from .project import DEFAULT_CONFIG_FILES, Project, ProjectError, find_config_file, load_project
 from .scaffold import ScaffoldError, new_report
 from .settings import Settings
@@ -372,6 +373,88 @@ def _text_table(header: list[str], rows: list[list[str]]) -> str:
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     return "\n".join("  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True))
                      .rstrip() for row in table)
+
+
+@main.group()
+def export() -> None:
+    """Export reports for other tools: model cards, spreadsheets."""
+
+
+@export.command("model-index")
+@click.argument("report", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--task", help="The Hugging Face task id, e.g. text-classification "
+              "(default: from the report's tags or its model card's Task row).")
+@click.option("--dataset-type", help="The dataset's Hub id, e.g. glue (default: from its name).")
+@click.option("--dataset-config", help="The dataset's configuration, e.g. sst2.")
+@click.option("--dataset-split", help="The split the metrics are on, e.g. validation.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the YAML to this file instead of printing it.")
+@click.option("--config", type=click.Path(dir_okay=False),
+              help="The mkdocs.yml to read options and site_url from (default: ./mkdocs.yml).")
+def model_index_command(report: Path, task: str | None, dataset_type: str | None,
+                        dataset_config: str | None, dataset_split: str | None,
+                        output: Path | None, config: str | None) -> None:
+    """Print the Hugging Face model-index metadata of REPORT's own model.
+
+    Paste it into the YAML front matter of the model's README.md on the Hub.
+    Exit code: 0 written, 1 when the report has errors or nothing to export.
+    """
+    project = _project(config, required=False)
+    settings = project.settings if project else Settings()
+    [read] = read_files([(report, str(report))], settings)
+    if not read.is_report or read.errors:
+        reason = "is not a report" if not read.is_report else (
+            f"has {len(read.errors)} errors (run report-archive check)")
+        click.echo(f"error: {report}: {reason}", err=True)
+        sys.exit(1)
+    url = _address(project, report)
+    try:
+        text = model_index_yaml(model_index(read, task=task, dataset_type=dataset_type,
+                                            dataset_config=dataset_config,
+                                            dataset_split=dataset_split, url=url))
+    except ExportError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(_shown(output))
+
+
+def _address(project: Project | None, report: Path) -> str | None:
+    if project is None:
+        return None
+    try:
+        src = report.resolve().relative_to(project.docs_dir.resolve()).as_posix()
+    except ValueError:
+        return None
+    return project.page_address(src)
+
+
+@export.command("csv")
+@click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("leaderboards"), show_default=True,
+              help="The folder to write one <dataset>.csv per leaderboard into.")
+@click.option("--config", type=click.Path(dir_okay=False),
+              help="The configuration whose archive to read (default: ./mkdocs.yml).")
+def csv_command(folder: Path, config: str | None) -> None:
+    """Write every dataset leaderboard of the archive as CSV (one file per dataset)."""
+    project = _project(config, required=True)
+    assert project is not None
+    files, _ = project.documents()
+    reports = read_files(files, project.settings)
+    tables = all_leaderboards_csv(Archive(reports, project.settings))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, text in tables.items():
+            (folder / name).write_text(text, encoding="utf-8", newline="")
+    except OSError as exc:
+        click.echo(f"error: cannot write {exc.filename or folder}: {exc.strerror or exc}",
+                   err=True)
+        sys.exit(1)
+    for name in tables:
+        click.echo(_shown(folder / name))
 
 
 @main.command()
