@@ -122,7 +122,7 @@ def _results(run: Run, settings: Settings, filled: Filled) -> list[str] | None:
                                 f"under metric_aliases; '{name}' was left out")
             continue
         shown = metric_name(name, aliases)
-        if shown == " ".join(re.sub(r"[*_`]", "", name).split()):
+        if shown == " ".join(name.split()):
             # No alias renamed it: the column keeps the name as logged.
             shown = " ".join(name.split())
             if _IDENTIFIER_RE.search(name):

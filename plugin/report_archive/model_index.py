@@ -123,7 +123,8 @@ def leaderboard_csv(board: Leaderboard) -> str:
     for kind, entries in (("report", board.rows), ("baseline", board.baselines)):
         for entry in entries:
             report = entry.report
-            writer.writerow([entry.rank if entry.rank is not None and kind == "report" else "", kind,
+            rank = entry.rank if entry.rank is not None and kind == "report" else ""
+            writer.writerow([rank, kind,
                              _text(report.title), _text(report.path), _text(entry.model),
                              report.date or "", report.status or "",
                              *(_number(entry.value(c.key)) for c in board.columns)])

@@ -21,6 +21,8 @@ _METRIC_RE = re.compile(
 MAX_NUMBER_TEXT = 100
 MISSING = frozenset({"", "-", "—", "–", "n/a"})
 _EMPHASIS_RE = re.compile(r"[*_`]")
+# In a metric's name, `_` inside a word is part of the name (`val_acc`, as trackers log it).
+_NAME_MARKS_RE = re.compile(r"[*`]|(?<!\w)_+|_+(?!\w)")
 
 
 class NotANumber(ValueError):
@@ -145,7 +147,7 @@ _LOWER_IS_BETTER = ("loss", "error", "err", "perplexity", "ppl", "wer", "cer", "
 
 
 def _fold(name: str) -> str:
-    return " ".join(_EMPHASIS_RE.sub("", name).split()).casefold()
+    return " ".join(_NAME_MARKS_RE.sub("", name).split()).casefold()
 
 
 def metric_name(name: str, aliases: Mapping[str, str] | None = None) -> str:
@@ -154,7 +156,7 @@ def metric_name(name: str, aliases: Mapping[str, str] | None = None) -> str:
     for alias, canonical in (aliases or {}).items():
         if _fold(alias) == folded:
             return canonical
-    return _BUILTIN_METRIC_ALIASES.get(folded, " ".join(_EMPHASIS_RE.sub("", name).split()))
+    return _BUILTIN_METRIC_ALIASES.get(folded, " ".join(_NAME_MARKS_RE.sub("", name).split()))
 
 
 def metric_key(name: str, aliases: Mapping[str, str] | None = None) -> str:
