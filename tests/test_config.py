@@ -127,7 +127,7 @@ def test_every_option_has_a_docstring() -> None:
     options = _options()
     assert set(options) == {"ReportArchiveConfig", "SectionsConfig", "LimitsConfig",
                             "NavConfig", "NavLabelsConfig", "ComparisonConfig",
-                            "DraftsConfig"}
+                            "DraftsConfig", "TrackingConfig"}
     undocumented = [name for names in options.values() for name in names if name[0] == "!"]
     assert undocumented == []
 
@@ -138,7 +138,8 @@ def test_the_readme_options_table_names_every_option() -> None:
     table = table[:table.index("\n\n")]
     named = set(re.findall(r"^\| `([a-z_.]+)`", table, flags=re.MULTILINE))
     named |= set(re.findall(r"^\| `[a-z_.]+`, `([a-z_.]+)`", table, flags=re.MULTILINE))
-    nested = {"sections": "SectionsConfig", "nav": "NavConfig", "drafts": "DraftsConfig"}
+    nested = {"sections": "SectionsConfig", "nav": "NavConfig", "drafts": "DraftsConfig",
+              "tracking": "TrackingConfig"}
     expected = set()
     for name in _options()["ReportArchiveConfig"]:
         if name in nested:

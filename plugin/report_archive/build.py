@@ -45,6 +45,7 @@ from .urls import (
     TAG_INDEX,
     Links,
 )
+from .verify import verify_reports
 from .views import card_context, related
 
 ASSET_NAMES = ("report-archive.css", "browse.js", "search-worker.js", "search-facets.js")
@@ -168,6 +169,11 @@ class SiteBuild:
             known = frozenset(site_files) if site_files is not None else None
             archive = Archive(reports, self.settings,
                               known_files=known.__contains__ if known is not None else None)
+            if self.settings.tracking.verify_runs:
+                # Opt-in: the tracker is asked in every build; one that cannot be reached
+                # is a warning, so the site still builds without it.
+                for key, found in verify_reports(archive.reports, self.settings).found.items():
+                    archive.cross.setdefault(key, []).extend(found)
             self.archive = archive
             self.by_src = {r.path: r for r in archive.reports}
             return archive
@@ -460,7 +466,7 @@ def _fragments(build: SiteBuild, item: int | Report) -> tuple[str, tuple[str, st
     def href(src_uri: str) -> str:
         return links.rel(report.path, src_uri)
 
-    card = build.renderer.card(card_context(report, build.archive), href)
+    card = build.renderer.card(card_context(report, build.archive, links), href)
     related_html = build.renderer.render(
         "report-archive/related.html", related=related(report, build.archive, links))
     return report.path, (card, related_html)

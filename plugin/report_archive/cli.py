@@ -21,10 +21,13 @@ from .diagnostics import Diagnostic
 from .discovery import discover, read_files
 from .front_matter import schema_text
 from .model import Report
+from .model_index import ExportError, all_leaderboards_csv, model_index, model_index_yaml
 from .project import DEFAULT_CONFIG_FILES, Project, ProjectError, find_config_file, load_project
 from .scaffold import ScaffoldError, new_report
 from .settings import Settings
+from .tracking import TRACKERS, Run, TrackerError, connect, parse_ref, tracking_uri
 from .values import json_safe
+from .verify import verify_reports
 
 
 class _Group(click.Group):
@@ -99,8 +102,13 @@ def _shown(path: Path) -> str:
                    "(default: ./mkdocs.yml or ./mkdocs.yaml).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Processes to read reports with (default: the number of CPUs).")
+@click.option("--verify-runs", is_flag=True,
+              help="Compare each report's own results row with the run it names (runs:) "
+                   "in the experiment tracker.")
+@click.option("--tracking-uri", help="The MLflow tracking server for --verify-runs "
+              "(default: MLFLOW_TRACKING_URI, else the plugin's tracking.mlflow_tracking_uri).")
 def check(paths: tuple[Path, ...], fmt: str, strict: bool, config: str | None,
-          jobs: int | None) -> None:
+          jobs: int | None, verify_runs: bool, tracking_uri: str | None) -> None:
     """Validate reports without building the site.
 
     PATHS are report files or folders; by default, the pages MkDocs would build
@@ -108,12 +116,13 @@ def check(paths: tuple[Path, ...], fmt: str, strict: bool, config: str | None,
     Exit code: 0 no errors, 1 errors (with --strict, warnings too), 2 bad usage.
     """
     project = _project(config, required=not paths)
+    verify = (tracking_uri,) if verify_runs else None
     if paths:
-        reports, diagnostics, lenient = _check_named(paths, project, jobs)
+        reports, diagnostics, lenient = _check_named(paths, project, jobs, verify)
         notes = list(project.warnings) if project else []
     else:
         assert project is not None
-        reports, diagnostics, lenient, notes = _check_archive(project, jobs)
+        reports, diagnostics, lenient, notes = _check_archive(project, jobs, verify)
     for note in notes:
         click.echo(f"warning: {note}", err=True)
     _print(diagnostics, len(reports), sum(1 for r in reports if r.is_report), fmt, lenient)
@@ -124,7 +133,7 @@ def check(paths: tuple[Path, ...], fmt: str, strict: bool, config: str | None,
     sys.exit(1 if errors or (strict and warnings) else 0)
 
 
-def _check_archive(project: Project, jobs: int | None
+def _check_archive(project: Project, jobs: int | None, verify: tuple[str | None] | None = None
                    ) -> tuple[list[Report], list[Diagnostic], int, list[str]]:
     """The pages MkDocs would build, judged as the build judges them.
 
@@ -135,22 +144,23 @@ def _check_archive(project: Project, jobs: int | None
     files, found, left_out = project.documents()
     reports = read_files(files, project.settings, jobs or os.cpu_count() or 1)
     root = _shown(project.docs_dir)
-    archive = Archive(reports, project.settings,
-                      known_files=project.site_files().__contains__)
+    archive = _verified(Archive(reports, project.settings,
+                                known_files=project.site_files().__contains__), verify)
     lenient = sum(1 for d in archive.diagnostics if archive.lenient(d))
     diagnostics = [replace(d, path=os.path.join(root, d.path))
                    for d in [*left_out, *archive.diagnostics]]
     return reports, diagnostics, lenient, [*project.warnings, *found]
 
 
-def _check_named(paths: tuple[Path, ...], project: Project | None, jobs: int | None
+def _check_named(paths: tuple[Path, ...], project: Project | None, jobs: int | None,
+                 verify: tuple[str | None] | None = None
                  ) -> tuple[list[Report], list[Diagnostic], int]:
     """Exactly the files named (and the Markdown files in the folders named)."""
     settings = project.settings if project else Settings()
     # A declared comparison is about the whole archive, not about the files named here.
     settings = replace(settings, comparisons=())
     reports = read_files(_named_files(paths), settings, jobs or os.cpu_count() or 1)
-    archive = Archive(reports, settings, known_files=on_disk)
+    archive = _verified(Archive(reports, settings, known_files=on_disk), verify)
     return reports, archive.diagnostics, sum(1 for d in archive.diagnostics
                                              if archive.lenient(d))
 
@@ -158,6 +168,15 @@ def _check_named(paths: tuple[Path, ...], project: Project | None, jobs: int | N
 def on_disk(path: str) -> bool:
     """A link target named from the current folder exists (for files named on the line)."""
     return Path(path).exists()
+
+
+def _verified(archive: Archive, verify: tuple[str | None] | None) -> Archive:
+    """The archive with what comparing its reports with their runs found (when asked)."""
+    if verify is not None:
+        for key, found in verify_reports(archive.reports, archive.settings,
+                                         verify[0]).found.items():
+            archive.cross.setdefault(key, []).extend(found)
+    return archive
 
 
 def _named_files(paths: tuple[Path, ...]) -> list[tuple[Path, str]]:
@@ -230,10 +249,18 @@ def github_annotation(d: Diagnostic) -> str:
               help="Where to write the report (default: the docs_dir of ./mkdocs.yml).")
 @click.option("--config", type=click.Path(dir_okay=False),
               help="The mkdocs.yml whose docs_dir receives the report.")
+@click.option("--from-mlflow", "mlflow_run", metavar="RUN_ID",
+              help="Fill the report from this MLflow run: its parameters (4.1), metrics "
+                   "(5.1), compute (4.3) and code; the front matter names the run.")
+@click.option("--tracking-uri", help="The MLflow tracking server (default: MLFLOW_TRACKING_URI, "
+              "else the plugin's tracking.mlflow_tracking_uri).")
 def new(title: str, authors: tuple[str, ...], tags: tuple[str, ...], dataset: str | None,
-        date: str | None, folder: Path | None, config: str | None) -> None:
+        date: str | None, folder: Path | None, config: str | None, mlflow_run: str | None,
+        tracking_uri: str | None) -> None:
     """Write a new report from the template, front matter filled; never overwrites."""
     project = _project(config, required=False)
+    settings = project.settings if project else Settings()
+    run = _run(mlflow_run, tracking_uri, settings) if mlflow_run is not None else None
     if folder is None:
         folder = project.docs_dir if project else Path(".")
     names = list(authors) or _git_user()
@@ -249,14 +276,33 @@ def new(title: str, authors: tuple[str, ...], tags: tuple[str, ...], dataset: st
         form = date and len(date) == 10 and date[4] == date[7] == "-"
         problem = "not a real calendar date" if form else "not a date in YYYY-MM-DD form"
         raise click.UsageError(f"--date '{date}' is {problem}") from exc
+    notes: list[str] = []
     try:
         root = project.config_file.parent if project and project.config_file else None
-        settings = project.settings if project else Settings()
-        path = new_report(folder, title, names, list(tags), dataset, day, root, settings)
+        path = new_report(folder, title, names, list(tags), dataset, day, root, settings, run,
+                          notes)
     except ScaffoldError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
     click.echo(_shown(path))
+
+
+def _run(run_id: str, given_uri: str | None, settings: Settings) -> Run:
+    """The MLflow run to fill a new report from; exit 1 with one line when it cannot be read."""
+    uri = tracking_uri("mlflow", given_uri, settings.tracking.mlflow_tracking_uri)
+    if uri is None:
+        raise click.UsageError("--from-mlflow needs the tracking server: set "
+                               f"{TRACKERS['mlflow'].uri_env} or give --tracking-uri")
+    ref = parse_ref(f"mlflow:{run_id}")
+    if isinstance(ref, str):
+        raise click.UsageError(f"--from-mlflow: {ref}")
+    try:
+        return connect("mlflow", uri, settings.tracking.timeout).fetch(ref.run_id)
+    except TrackerError as exc:
+        click.echo(f"error: {exc}; no report was written", err=True)
+        sys.exit(1)
 
 
 # Line breaks and tabs are folded into spaces; these would reach the file as they are.
@@ -346,6 +392,88 @@ def _text_table(header: list[str], rows: list[list[str]]) -> str:
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     return "\n".join("  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True))
                      .rstrip() for row in table)
+
+
+@main.group()
+def export() -> None:
+    """Export reports for other tools: model cards, spreadsheets."""
+
+
+@export.command("model-index")
+@click.argument("report", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--task", help="The Hugging Face task id, e.g. text-classification "
+              "(default: from the report's tags or its model card's Task row).")
+@click.option("--dataset-type", help="The dataset's Hub id, e.g. glue (default: from its name).")
+@click.option("--dataset-config", help="The dataset's configuration, e.g. sst2.")
+@click.option("--dataset-split", help="The split the metrics are on, e.g. validation.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the YAML to this file instead of printing it.")
+@click.option("--config", type=click.Path(dir_okay=False),
+              help="The mkdocs.yml to read options and site_url from (default: ./mkdocs.yml).")
+def model_index_command(report: Path, task: str | None, dataset_type: str | None,
+                        dataset_config: str | None, dataset_split: str | None,
+                        output: Path | None, config: str | None) -> None:
+    """Print the Hugging Face model-index metadata of REPORT's own model.
+
+    Paste it into the YAML front matter of the model's README.md on the Hub.
+    Exit code: 0 written, 1 when the report has errors or nothing to export.
+    """
+    project = _project(config, required=False)
+    settings = project.settings if project else Settings()
+    [read] = read_files([(report, str(report))], settings)
+    if not read.is_report or read.errors:
+        reason = "is not a report" if not read.is_report else (
+            f"has {len(read.errors)} errors (run report-archive check)")
+        click.echo(f"error: {report}: {reason}", err=True)
+        sys.exit(1)
+    url = _address(project, report)
+    try:
+        text = model_index_yaml(model_index(read, task=task, dataset_type=dataset_type,
+                                            dataset_config=dataset_config,
+                                            dataset_split=dataset_split, url=url))
+    except ExportError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(_shown(output))
+
+
+def _address(project: Project | None, report: Path) -> str | None:
+    if project is None:
+        return None
+    try:
+        src = report.resolve().relative_to(project.docs_dir.resolve()).as_posix()
+    except ValueError:
+        return None
+    return project.page_address(src)
+
+
+@export.command("csv")
+@click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("leaderboards"), show_default=True,
+              help="The folder to write one <dataset>.csv per leaderboard into.")
+@click.option("--config", type=click.Path(dir_okay=False),
+              help="The configuration whose archive to read (default: ./mkdocs.yml).")
+def csv_command(folder: Path, config: str | None) -> None:
+    """Write every dataset leaderboard of the archive as CSV (one file per dataset)."""
+    project = _project(config, required=True)
+    assert project is not None
+    files, _, _ = project.documents()
+    reports = read_files(files, project.settings)
+    tables = all_leaderboards_csv(Archive(reports, project.settings))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, text in tables.items():
+            (folder / name).write_text(text, encoding="utf-8", newline="")
+    except OSError as exc:
+        click.echo(f"error: cannot write {exc.filename or folder}: {exc.strerror or exc}",
+                   err=True)
+        sys.exit(1)
+    for name in tables:
+        click.echo(_shown(folder / name))
 
 
 @main.command()

@@ -20,7 +20,7 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import BaseConfigOption, ConfigErrors, ConfigWarnings, ValidationError
 
 from .rules import LEVELS, RULES, unknown_rule
-from .settings import ComparisonSpec, Limits, Settings
+from .settings import ComparisonSpec, Limits, Settings, Tracking
 from .template import DEFAULT_OPTIONAL, DEFAULT_REQUIRED
 
 _NAME_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -236,6 +236,51 @@ class DraftsConfig(_StrictConfig):
     """Rank drafts on the leaderboards, marked as drafts (false: list them as not ranked)."""
 
 
+class _WebAddress(BaseConfigOption[str]):
+    """An http(s) address, or any tracking URI when `any_uri` (sqlite:///..., ./mlruns)."""
+
+    def __init__(self, any_uri: bool = False) -> None:
+        super().__init__()
+        self.any_uri = any_uri
+
+    def run_validation(self, value: object) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise ValidationError(f"expected an address (text), got {value!r}")
+        text = value.strip()
+        if not self.any_uri and not re.match(r"^https?://[^\s/]+", text):
+            raise ValidationError(f"{text!r} is not an http:// or https:// address")
+        return text
+
+
+class _Seconds(BaseConfigOption[float]):
+    """A positive number of seconds, at most ten minutes."""
+
+    def __init__(self, default: float) -> None:
+        super().__init__()
+        self.default = default
+
+    def run_validation(self, value: object) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 600:
+            raise ValidationError(f"expected seconds between 0 and 600, got {value!r}")
+        return float(value)
+
+
+class TrackingConfig(_StrictConfig):
+    """The experiment tracker named by reports' `runs:` (MLflow)."""
+
+    mlflow_tracking_uri = c.Optional(_WebAddress(any_uri=True))
+    """The MLflow tracking server, for `new --from-mlflow` and verification; the
+    environment's MLFLOW_TRACKING_URI and `--tracking-uri` take precedence."""
+    mlflow_ui = c.Optional(_WebAddress())
+    """The MLflow web UI the header card links runs to (default: the tracking URI when
+    it is an http(s) address)."""
+    verify_runs = c.Type(bool, default=False)
+    """Compare each report's own results row with its run in every build (needs the
+    tracker; an unreachable one is a warning)."""
+    timeout = _Seconds(default=Tracking.timeout)
+    """Seconds to wait for the tracker on each request."""
+
+
 class ReportArchiveConfig(_StrictConfig):
     """The options of the `report-archive` plugin in `mkdocs.yml`."""
 
@@ -265,6 +310,8 @@ class ReportArchiveConfig(_StrictConfig):
     """Per rule id, `off`, `warning` or `error`: what blocks this project."""
     drafts = c.SubConfig(DraftsConfig)
     """`strict` and `on_leaderboards`: how draft reports are judged and shown."""
+    tracking = c.SubConfig(TrackingConfig)
+    """The experiment tracker: `mlflow_tracking_uri`, `mlflow_ui`, `verify_runs`, `timeout`."""
 
 
 def to_settings(config: ReportArchiveConfig) -> Settings:
@@ -289,4 +336,6 @@ def to_settings(config: ReportArchiveConfig) -> Settings:
         rules=dict(config.rules),
         drafts_strict=config.drafts.strict,
         drafts_on_leaderboards=config.drafts.on_leaderboards,
+        tracking=Tracking(config.tracking.mlflow_tracking_uri, config.tracking.mlflow_ui,
+                          config.tracking.verify_runs, config.tracking.timeout),
     )

@@ -16,6 +16,7 @@ from importlib import resources
 from typing import TypeVar
 
 from .archive import Archive
+from .citation import provenance
 from .compare import Column, Entry, declared, leaderboards
 from .model import (
     AblationRow,
@@ -85,6 +86,7 @@ def _report(report: Report, url: str, archive: Archive) -> JsonObject:
         "own_model": own.model if own else None,
         "headline": _metrics(own.metrics) if own else {},
         "problems": {"errors": len(report.errors), "warnings": len(report.warnings)},
+        **_provenance(report, archive),
     }
     tables = report.tables
     # A table the report does not have is left out (an empty table is an empty list).
@@ -102,6 +104,19 @@ def _report(report: Report, url: str, archive: Archive) -> JsonObject:
     }
     entry.update((key, value) for key, value in optional.items() if value is not None)
     return entry
+
+
+def _provenance(report: Report, archive: Archive) -> dict[str, JsonValue]:
+    shown = provenance(report, archive.settings.tracking.ui_bases())
+    runs: list[JsonValue] = [{"ref": ref.text, "tracker": ref.tracker, "run_id": ref.run_id,
+                              "url": link["url"]}
+                             for ref, link in zip(report.provenance.runs, shown["runs"],
+                                                  strict=True)]
+    code = shown["code"]
+    return {"runs": runs, "code": {
+        "repository": code["repository"] or None, "commit": code["commit"] or None,
+        "repository_url": code["repository_url"], "commit_url": code["commit_url"]}
+        if code else None}
 
 
 def _metric(metric: Metric) -> JsonObject:

@@ -17,9 +17,11 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError, best_match
 
 from .diagnostics import Collector
+from .model import Provenance
 from .sanitize import unsafe_meta, unsafe_text
 from .settings import Settings
 from .source import FrontMatter
+from .tracking import RunRef, parse_ref
 from .values import dataset_name
 
 _FIELD_RULES = {
@@ -33,6 +35,8 @@ _FIELD_RULES = {
     "dataset": "fm-dataset",
     "summary": "fm-summary",
     "primary_metric": "fm-primary-metric",
+    "runs": "fm-runs",
+    "code": "fm-code",
 }
 
 
@@ -64,6 +68,7 @@ class Fields:
     datasets: list[str] = field(default_factory=list)
     summary: str = ""
     primary_metric: str | None = None
+    provenance: Provenance = field(default_factory=Provenance)
 
 
 def check_front_matter(front: FrontMatter, out: Collector, settings: Settings) -> Fields:
@@ -114,6 +119,7 @@ def check_front_matter(front: FrontMatter, out: Collector, settings: Settings) -
     fields.datasets = [dataset_name(d, aliases) for d in _list(data.get("dataset"))]
     fields.summary = " ".join(str(data.get("summary") or "").split())
     fields.primary_metric = _text(data.get("primary_metric"))
+    fields.provenance = _provenance(data, front, out, reported)
     if (fields.updated and fields.date and ("updated",) not in reported
             and ("date",) not in reported and fields.updated < fields.date):
         out.add("fm-updated", f"updated {fields.updated} is before date {fields.date}",
@@ -123,6 +129,8 @@ def check_front_matter(front: FrontMatter, out: Collector, settings: Settings) -
 
 def _message(name: str, error: ValidationError, data: dict[str, Any]) -> str:
     value = data.get(name)
+    if name == "code" and value is not None:
+        return _code_message(error, value)
     if error.validator == "oneOf" and error.context and value:
         # Neither form matched: explain with the alternative that fits the value's kind.
         kind = "array" if isinstance(value, list) else "string"
@@ -164,6 +172,57 @@ def _message(name: str, error: ValidationError, data: dict[str, Any]) -> str:
     if error.validator in ("type", "oneOf"):
         return f"'{name}' has the wrong form: {_describe(error.instance)}"
     return f"'{name}' is not valid: {error.message}"
+
+
+def _code_message(error: ValidationError, value: Any) -> str:
+    path = list(error.absolute_path)
+    if not isinstance(value, dict) or (error.validator == "type" and len(path) == 1):
+        return ("'code' must be a mapping such as {repository: https://github.com/team/repo, "
+                "commit: 3f2a9c1}")
+    if error.validator == "additionalProperties":
+        extra = sorted(set(value) - {"repository", "commit"})
+        return f"'code' has the unknown key '{extra[0] if extra else '?'}' (keys: repository, " \
+               "commit)"
+    if error.validator == "minProperties":
+        return "'code' is empty: give its repository and commit"
+    key = str(path[1]) if len(path) > 1 else ""
+    if key == "commit":
+        return (f"code commit '{error.instance}' is not a commit hash (7 to 64 hexadecimal "
+                "digits)")
+    if key == "repository":
+        return (f"code repository '{error.instance}' is not a repository URL (https://..., "
+                "ssh://... or git@host:path)")
+    return f"'code' is not valid: {error.message}"
+
+
+def _provenance(data: dict[str, Any], front: FrontMatter, out: Collector,
+                reported: set[tuple[Any, ...]]) -> Provenance:
+    """Run references that name a supported tracker and a valid run id; the code's place."""
+    runs: list[RunRef] = []
+    lines: list[int] = []
+    value = data.get("runs")
+    items = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    if ("runs",) not in reported:
+        for index, item in enumerate(items):
+            if not isinstance(item, str) or ("runs", index) in reported:
+                continue
+            where = front.line_of("runs", index) if isinstance(value, list) else \
+                front.line_of("runs")
+            ref = parse_ref(item)
+            if isinstance(ref, str):
+                out.add("fm-runs", ref, *where)
+            elif ref in runs:
+                out.add("fm-runs", f"run '{ref.text}' is named twice", *where)
+            else:
+                runs.append(ref)
+                lines.append(where[0])
+    code = data.get("code")
+    repository = commit = None
+    if isinstance(code, dict) and ("code",) not in reported:
+        repository = _text(code.get("repository")) if ("code", "repository") not in reported \
+            else None
+        commit = _text(code.get("commit")) if ("code", "commit") not in reported else None
+    return Provenance(tuple(runs), tuple(lines), repository, commit.lower() if commit else None)
 
 
 def _describe(value: Any) -> str:

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .diagnostics import Diagnostic
+from .tracking import RunRef
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class ResultRow:
     own: bool
     line: int  # in the source file, for diagnostics
     metrics: dict[str, Metric]  # by metric key
+    columns: dict[str, int] = field(default_factory=dict)  # each metric cell's column
 
     def value(self, key: str) -> float | None:
         metric = self.metrics.get(key)
@@ -150,6 +152,20 @@ class Tables:
     next_steps: NextSteps | None = None
 
 
+@dataclass(frozen=True)
+class Provenance:
+    """Where a report's numbers come from: tracker runs (first: the own model's) and code."""
+
+    runs: tuple[RunRef, ...] = ()
+    run_lines: tuple[int, ...] = ()  # the front matter line of each run, for diagnostics
+    repository: str | None = None
+    commit: str | None = None
+
+    @property
+    def code(self) -> bool:
+        return bool(self.repository or self.commit)
+
+
 @dataclass(eq=False)
 class Report:
     """One Markdown file of the archive; `is_report` is False for plain pages."""
@@ -166,6 +182,7 @@ class Report:
     summary: str = ""
     primary_metric: str | None = None
     tables: Tables = field(default_factory=Tables)
+    provenance: Provenance = field(default_factory=Provenance)
     headings: list[str] = field(default_factory=list)  # section and subsection titles
     diagnostics: list[Diagnostic] = field(default_factory=list)
     readable: bool = True

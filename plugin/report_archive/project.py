@@ -19,7 +19,7 @@ from pathlib import Path
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import MkDocsException
-from mkdocs.structure.files import get_files
+from mkdocs.structure.files import File, get_files
 
 from .config import ReportArchiveConfig, to_settings
 from .diagnostics import Diagnostic
@@ -74,6 +74,16 @@ class Project:
         with _mkdocs_log():
             files = get_files(self.config)
         return frozenset(f.src_uri for f in files)
+
+
+    def page_address(self, src_uri: str) -> str | None:
+        """A page's full address under `site_url`, as MkDocs makes it; None without one."""
+        site_url = self.config.site_url
+        if not site_url:
+            return None
+        url = File(src_uri, str(self.docs_dir), str(self.config.site_dir),
+                   bool(self.config.use_directory_urls)).url
+        return str(site_url).rstrip("/") + "/" + url.lstrip("./")
 
 
 def find_config_file(given: str | None) -> Path | None:

@@ -90,6 +90,7 @@ def _read(raw: bytes, path: str, settings: Settings) -> Report:
     report.date = fields.date
     report.updated = fields.updated
     report.tags = fields.tags
+    report.provenance = fields.provenance
     if kind != REPORT_TYPE:
         report.diagnostics = out.items
         return report

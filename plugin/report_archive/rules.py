@@ -92,6 +92,10 @@ _RULES = [
          "Write the summary as one paragraph of text."),
     Rule("fm-primary-metric", "error", "Primary metric is not a column of the results table",
          "Name one of the metric columns of table 5.1."),
+    Rule("fm-runs", "error", "A run reference is not `<tracker>:<run id>`",
+         "Write `runs: [mlflow:<run id>]`, with the run id MLflow shows on the run's page."),
+    Rule("fm-code", "error", "`code` is not a repository URL and a commit",
+         "Write `code: {repository: https://github.com/team/repo, commit: 3f2a9c1}`."),
     Rule("fm-unknown-key", "warning", "Unknown front matter key",
          "Remove the key, or fix its spelling."),
     # Front matter the theme receives (every page, report or not)
@@ -175,6 +179,24 @@ _RULES = [
     Rule("rule-unknown", "error", "A report-archive-disable comment names no rule",
          "Write rule ids as this page lists them, e.g. "
          "`<!-- report-archive-disable results-own-beaten -->`."),
+    # Runs in the experiment tracker (check --verify-runs)
+    Rule("run-metric-mismatch", "error", "A number of the own model's row differs from the "
+         "run's logged metric",
+         "Copy the run's value into the cell (rounded to the digits you write), or name the "
+         "run the row really comes from."),
+    Rule("run-metric-missing", "warning", "A column of the results table has no metric in "
+         "the run",
+         "Map the run's metric name to the column with the plugin's `metric_aliases` option "
+         "(`{val_acc: Accuracy}`), or leave the cell empty."),
+    Rule("run-no-metrics", "warning", "The report's run has no metrics logged",
+         "Name the run that logged the evaluation metrics (the first of `runs:`)."),
+    Rule("run-not-found", "error", "The tracker has no run of that id",
+         "Copy the run id from the tracker's run page; check that the tracking URI is the "
+         "server the run was logged to."),
+    Rule("tracker-unreachable", "warning", "The experiment tracker could not be reached; "
+         "runs were not verified",
+         "Start the tracking server or set MLFLOW_TRACKING_URI (or --tracking-uri) to its "
+         "address; the reports themselves are unaffected."),
     # Declared comparisons (mkdocs.yml)
     Rule("comparison-path-missing", "warning",
          "A declared comparison names a path that is not a report of the archive",

@@ -7,10 +7,12 @@ import json
 import os
 from pathlib import Path
 
+from .from_run import fill_body, front_matter
 from .report import read_report
 from .settings import Settings
 from .slugs import slugify
 from .template import template_text
+from .tracking import Run
 
 
 class ScaffoldError(Exception):
@@ -30,12 +32,18 @@ SCHEMA_PATH = "schema/front-matter.schema.json"
 
 
 def render_new_report(title: str, authors: list[str], tags: list[str], dataset: str | None,
-                      day: dt.date, schema_ref: str | None = None) -> str:
+                      day: dt.date, schema_ref: str | None = None, run: Run | None = None,
+                      settings: Settings | None = None, notes: list[str] | None = None) -> str:
     """The template with title, authors, date, tags, status and dataset filled.
 
     `schema_ref` is the path from the new report to the front matter schema, for
     editors (yaml-language-server); without it the schema comment is left out.
+    With a `run`, the front matter names it and its tables are filled from it
+    (`from_run.py`); what could not be carried over is added to `notes`.
     """
+    filled = front_matter(run) if run is not None else None
+    if filled is not None and not dataset:
+        dataset = filled.dataset
     text = template_text()
     front, body = text.split("\n---\n", 1)
     lines = ["---"]
@@ -51,6 +59,8 @@ def render_new_report(title: str, authors: list[str], tags: list[str], dataset: 
     ]
     if dataset:
         lines.append(f"dataset: {_yaml_string(dataset)}")
+    if filled is not None:
+        lines += filled.front
     lines.append("---")
     one_line_title = " ".join(title.split())
     body = (body.replace("{{TITLE}}", one_line_title)
@@ -59,6 +69,10 @@ def render_new_report(title: str, authors: list[str], tags: list[str], dataset: 
                 .replace("**Status**: Draft / Final / In Review", "**Status**: Draft"))
     if dataset:
         body = body.replace("| **Name** | Dataset name |", f"| **Name** | {_cell(dataset)} |")
+    if run is not None and filled is not None:
+        body = fill_body(body, run, settings or Settings(), filled)
+        if notes is not None:
+            notes.extend(filled.notes)
     return "\n".join(lines) + "\n" + body
 
 
@@ -75,7 +89,8 @@ def _cell(text: str) -> str:
 
 def new_report(folder: Path, title: str, authors: list[str], tags: list[str],
                dataset: str | None, day: dt.date, project_root: Path | None = None,
-               settings: Settings | None = None) -> Path:
+               settings: Settings | None = None, run: Run | None = None,
+               notes: list[str] | None = None) -> Path:
     """Write the new report into `folder`; refuse to overwrite an existing file.
 
     The report is checked as `report-archive check` would check it before it is
@@ -89,7 +104,8 @@ def new_report(folder: Path, title: str, authors: list[str], tags: list[str],
     schema_ref = None
     if project_root is not None and (project_root / SCHEMA_PATH).is_file():
         schema_ref = os.path.relpath(project_root / SCHEMA_PATH, folder).replace(os.sep, "/")
-    content = render_new_report(title, authors, tags, dataset, day, schema_ref)
+    content = render_new_report(title, authors, tags, dataset, day, schema_ref, run, settings,
+                                notes)
     errors = [d for d in read_report(content.encode("utf-8"), path.name,
                                      settings or Settings()).errors]
     if errors:

@@ -40,6 +40,26 @@ class ComparisonSpec:
 
 
 @dataclass(frozen=True)
+class Tracking:
+    """Where the experiment trackers named by `runs:` live (the `tracking` option)."""
+
+    mlflow_tracking_uri: str | None = None  # MLFLOW_TRACKING_URI and --tracking-uri win
+    mlflow_ui: str | None = None  # the web UI the header card links runs to
+    verify_runs: bool = False  # compare results with the runs in every build
+    timeout: float = 5.0  # seconds for each request to a tracker
+
+    def ui_bases(self) -> dict[str, str]:
+        """The web UI of each tracker, by reference prefix: the option, else an http(s)
+        tracking URI (MLflow serves its UI at its tracking address)."""
+        bases: dict[str, str] = {}
+        uri = self.mlflow_tracking_uri or ""
+        ui = self.mlflow_ui or (uri if uri.startswith(("http://", "https://")) else "")
+        if ui:
+            bases["mlflow"] = ui
+        return bases
+
+
+@dataclass(frozen=True)
 class Settings:
     """What the core needs of the plugin's options (see `config.py`)."""
 
@@ -65,6 +85,7 @@ class Settings:
     drafts_on_leaderboards: bool = True
     # The theme's template folders (custom_dir first): not an option, set from mkdocs.yml.
     theme_dirs: tuple[str, ...] = ()
+    tracking: Tracking = field(default_factory=Tracking)
 
     def section_role(self, name: str) -> str:
         """'required', 'optional' or 'recommended' for a canonical section name."""

@@ -211,7 +211,10 @@ def _results(table: Table, rows: list[Row], out: Collector, settings: Settings) 
                 metrics[key] = _not_a_number(cell, columns[offset - 1], model_cell, row, offset,
                                              out)
         bold = bool(_BOLD_RE.match(model_cell.strip()))
-        parsed.append((ResultRow(plain_text(model_cell), False, row.line, metrics), bold))
+        places = {key: row.column_of(offset) for offset, key in enumerate(keys, start=1)
+                   if offset < len(row.cells)} if bold or "ours" in model_cell.casefold() else {}
+        parsed.append((ResultRow(plain_text(model_cell), False, row.line, metrics, places),
+                       bold))
     marked = [r for r, bold in parsed if bold] or [
         r for r, _ in parsed if "ours" in r.model.casefold()]
     if not marked and parsed:

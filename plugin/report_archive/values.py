@@ -21,6 +21,8 @@ _METRIC_RE = re.compile(
 MAX_NUMBER_TEXT = 100
 MISSING = frozenset({"", "-", "—", "–", "n/a"})
 _EMPHASIS_RE = re.compile(r"[*_`]")
+# In a metric's name, `_` inside a word is part of the name (`val_acc`, as trackers log it).
+_NAME_MARKS_RE = re.compile(r"[*`]|(?<!\w)_+|_+(?!\w)")
 
 
 class NotANumber(ValueError):
@@ -59,6 +61,21 @@ def comma_decimal(cell: str) -> str | None:
         return None
     fixed = _COMMA_DECIMAL_RE.sub(r"\1.\2", cell)
     return fixed if fixed != cell and "," not in fixed else None
+
+def written_number(cell: str) -> tuple[Decimal, bool] | None:
+    """A metric cell's value exactly as written (its digits kept), and whether it is a
+    percentage; None for a missing or malformed cell."""
+    text = " ".join(_EMPHASIS_RE.sub("", cell.strip()).split())
+    match = _METRIC_RE.fullmatch(text) if 0 < len(text) <= MAX_NUMBER_TEXT else None
+    if not match:
+        return None
+    try:
+        number = Decimal(match.group("value"))
+    except DecimalException:
+        return None
+    if not number.is_finite():
+        return None
+    return number, bool(match.group("pct") or match.group("spct"))
 
 
 def format_metric(metric: Metric | None, percent: bool | None = None) -> str:
@@ -173,7 +190,7 @@ _LOWER_IS_BETTER = ("loss", "error", "err", "perplexity", "ppl", "wer", "cer", "
 
 
 def _fold(name: str) -> str:
-    return " ".join(_EMPHASIS_RE.sub("", name).split()).casefold()
+    return " ".join(_NAME_MARKS_RE.sub("", name).split()).casefold()
 
 
 def metric_name(name: str, aliases: Mapping[str, str] | None = None) -> str:
@@ -182,7 +199,7 @@ def metric_name(name: str, aliases: Mapping[str, str] | None = None) -> str:
     for alias, canonical in (aliases or {}).items():
         if _fold(alias) == folded:
             return canonical
-    return _BUILTIN_METRIC_ALIASES.get(folded, " ".join(_EMPHASIS_RE.sub("", name).split()))
+    return _BUILTIN_METRIC_ALIASES.get(folded, " ".join(_NAME_MARKS_RE.sub("", name).split()))
 
 
 def metric_key(name: str, aliases: Mapping[str, str] | None = None) -> str:

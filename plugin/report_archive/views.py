@@ -9,6 +9,7 @@ from typing import TypedDict
 from urllib.parse import quote
 
 from .archive import Archive
+from .citation import ProvenanceView, bibtex, provenance
 from .compare import (
     Column,
     Entry,
@@ -115,6 +116,8 @@ class CardContext(TypedDict):
     datasets: list[DatasetSource]
     own_model: str
     headline: list[HeadlineMetric]
+    provenance: ProvenanceView
+    citation: str
 
 
 class Cell(TypedDict):
@@ -222,8 +225,11 @@ def display_title(report: Report) -> str:
     return report.title or report.path.rsplit("/", 1)[-1].removesuffix(".md")
 
 
-def card_context(report: Report, archive: Archive) -> CardContext:
-    """What the header card of a report page shows; links are source paths."""
+def card_context(report: Report, archive: Archive, links: Links | None = None) -> CardContext:
+    """What the header card of a report page shows; links are source paths.
+
+    With `links`, the citation carries the report's address under `site_url`.
+    """
     own = report.own_row
     headline: list[HeadlineMetric] = [
         {"name": report.metric_name(key), "value": format_metric(metric),
@@ -237,7 +243,16 @@ def card_context(report: Report, archive: Archive) -> CardContext:
                      for d, key in zip(report.datasets, _keys_of(report, archive), strict=True)],
         "own_model": own.model if own else "",
         "headline": headline,
+        "provenance": provenance(report, archive.settings.tracking.ui_bases()),
+        "citation": bibtex(report, _address(report, links)),
     }
+
+
+def _address(report: Report, links: Links | None) -> str | None:
+    """The report's full address, when the site says where it is published."""
+    if links is None or not links.site_url:
+        return None
+    return links.site_url.rstrip("/") + "/" + links.url(report.path).lstrip("/")
 
 
 def _cells(entry: Entry, columns: list[Column]) -> list[Cell]:
