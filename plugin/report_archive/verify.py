@@ -114,14 +114,14 @@ def _unreachable(reports: list[Report], result: Verification, why: str) -> None:
 
 def compare_with_run(report: Report, run: Run, settings: Settings, out: Collector) -> None:
     """Diagnostics for each cell of the own row that the run contradicts or does not have."""
-    own = report.own_row
-    if own is None:
-        return  # results-no-own-row already says so
     line = report.provenance.run_lines[0]
     if not run.metrics:
         out.add("run-no-metrics", f"run {run.ref.text} has no metrics logged, so the results "
                 "table cannot be checked against it", line, 1)
         return
+    own = report.own_row
+    if own is None:
+        return  # results-no-own-row (or template residue) already says why
     aliases = settings.metric_aliases
     logged = {metric_key(name, aliases): (name, value) for name, value in run.metrics.items()}
     for key, metric in own.metrics.items():
