@@ -106,8 +106,10 @@ def check_front_matter(front: FrontMatter, out: Collector, settings: Settings) -
 
     fields = Fields()
     title = data.get("title")
-    fields.title = " ".join(title.split()) if isinstance(title, str) else ""
-    fields.authors = _authors(data.get("authors"))
+    # A value over its length limit is an error above; under `serve` the report is still
+    # shown, with the value cut to the limit, so no page carries half a megabyte of title.
+    fields.title = _clip(" ".join(title.split()), 300) if isinstance(title, str) else ""
+    fields.authors = [_clip(a, 200) for a in _authors(data.get("authors"))][:100]
     _semicolons(data.get("authors"), front, out)
     # A date that failed validation is left out, so nothing downstream parses it.
     fields.date = None if ("date",) in reported else _text(data.get("date"))
@@ -116,8 +118,9 @@ def check_front_matter(front: FrontMatter, out: Collector, settings: Settings) -
     fields.status = _text(data.get("status"))
     fields.status_line = front.line_of("status") if "status" in data else front.line_of("title")
     aliases = settings.dataset_aliases
-    fields.datasets = [dataset_name(d, aliases) for d in _list(data.get("dataset"))]
-    fields.summary = " ".join(str(data.get("summary") or "").split())
+    fields.datasets = [dataset_name(_clip(d, 200), aliases)
+                       for d in _list(data.get("dataset"))][:100]
+    fields.summary = _clip(" ".join(str(data.get("summary") or "").split()), 5000)
     fields.primary_metric = _text(data.get("primary_metric"))
     fields.provenance = _provenance(data, front, out, reported)
     if (fields.updated and fields.date and ("updated",) not in reported
@@ -125,6 +128,10 @@ def check_front_matter(front: FrontMatter, out: Collector, settings: Settings) -
         out.add("fm-updated", f"updated {fields.updated} is before date {fields.date}",
                 *front.line_of("updated"))
     return fields
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _message(name: str, error: ValidationError, data: dict[str, Any]) -> str:
