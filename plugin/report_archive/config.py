@@ -306,6 +306,9 @@ class ReportArchiveConfig(_StrictConfig):
     """How reports appear in the navigation: `max_reports`."""
     sanitize = c.Type(bool, default=True)
     """Remove script, event handlers and `javascript:` links from report pages."""
+    front_matter_keys = _names()
+    """A team's own front matter keys (`run_id`, `doi`, ...): not warned about as unknown
+    (keys MkDocs, Material and common plugins define are known already)."""
     rules = _RuleLevels()
     """Per rule id, `off`, `warning` or `error`: what blocks this project."""
     drafts = c.SubConfig(DraftsConfig)
@@ -331,6 +334,7 @@ def to_settings(config: ReportArchiveConfig) -> Settings:
             item.name, item.title or item.name, tuple(item.tags), tuple(item.datasets),
             tuple(item.paths), tuple(item.metrics)) for item in config.comparisons),
         nav_max_reports=config.nav.max_reports,
+        front_matter_keys=tuple(config.front_matter_keys),
         nav_labels={key: value for key, value in config.nav.labels.items() if value},
         sanitize=config.sanitize,
         rules=dict(config.rules),

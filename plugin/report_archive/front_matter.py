@@ -81,7 +81,7 @@ def check_front_matter(front: FrontMatter, out: Collector, settings: Settings) -
         if name not in data:
             out.add("fm-required", f"required field '{name}' is missing", front.start_line, 1)
     for name in data:
-        if name not in properties:
+        if name not in properties and name not in settings.front_matter_keys:
             close = difflib.get_close_matches(name, list(properties), n=1, cutoff=0.75)
             hint = f"Did you mean '{close[0]}'?" if close else None
             out.add("fm-unknown-key", f"unknown front matter key '{name}'",

@@ -73,6 +73,8 @@ class Settings:
     limits: Limits = field(default_factory=Limits)
     comparisons: tuple[ComparisonSpec, ...] = ()
     nav_max_reports: int = 30
+    # Front matter keys a team uses for itself (run_id, doi, ...): not warned about.
+    front_matter_keys: tuple[str, ...] = ()
     # Labels of our pages in the navigation (`reports`, `browse`, `compare`, `tags`);
     # those not given are the translation of the site's language.
     nav_labels: Mapping[str, str] = field(default_factory=dict)
