@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from conftest import EXAMPLE_DOCS
-
 from report_archive.report import read_report
 from report_archive.settings import Settings
 
