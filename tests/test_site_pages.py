@@ -162,3 +162,29 @@ def test_datasets_that_slug_alike_keep_two_leaderboards(tmp_path: Path) -> None:
     for dataset, slug in slugs.items():
         html = (result.site / "compare" / slug / "index.html").read_text(encoding="utf-8")
         assert f"Leaderboard: {dataset}" in html.replace("&#43;", "+").replace("&#32;", " ")
+
+
+def test_a_dataset_named_like_a_comparison_warns_and_both_pages_stay(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from conftest import write_config
+    from report_archive.cli import main
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name in ("one", "two"):
+        text = with_tags('["nlp"]', f"Report {name}")
+        text = text.replace("\ntype:", '\ndataset: "Side by side"\ntype:', 1)
+        (docs / f"{name}.md").write_text(text, encoding="utf-8")
+    options = {"comparisons": [{"name": "side-by-side", "title": "Ours", "tags": ["nlp"]}]}
+    result = build_site(tmp_path, docs, plugin_options=options)
+    assert result.error is None, result.messages()
+    warned = [m for m in result.messages() if m.endswith("[dataset-slug-taken]")]
+    assert len(warned) == 2 and all("compare/side-by-side-dataset/" in m for m in warned)
+    assert "Ours" in result.page("compare/side-by-side/")
+    board = result.page("compare/side-by-side-dataset/")
+    assert "Report one" in board and "Report two" in board
+    config = write_config(tmp_path, docs, plugins=["search", {"report-archive": options}])
+    checked = CliRunner().invoke(main, ["check", "--config", str(config), "--format", "json"])
+    rules = [d["rule"] for d in json.loads(checked.stdout)["diagnostics"]]
+    assert rules.count("dataset-slug-taken") == 2 and checked.exit_code == 0

@@ -71,6 +71,28 @@ class Archive:
         # Two datasets whose names slug alike still get two leaderboards.
         slugs = assign_slugs(names.values())
         self.dataset_slugs = {key: slugs[name] for key, name in names.items()}
+        self._keep_comparison_urls(names)
+
+    def _keep_comparison_urls(self, names: dict[str, str]) -> None:
+        """A dataset slugged like a declared comparison moves aside, with a warning on its
+        reports: one author's dataset name never takes a page the site declares."""
+        declared = {spec.name for spec in self.settings.comparisons}
+        taken = declared | set(self.dataset_slugs.values())
+        for key, slug in list(self.dataset_slugs.items()):
+            if slug not in declared:
+                continue
+            moved = f"{slug}-dataset"
+            while moved in taken:
+                moved += "-1"
+            taken.add(moved)
+            self.dataset_slugs[key] = moved
+            for report in self.by_dataset.get(key, []):
+                out = Collector(report.path)
+                out.add("dataset-slug-taken", f"dataset '{names[key]}' would have the "
+                        f"leaderboard compare/{slug}/, which the declared comparison '{slug}' "
+                        f"uses; its leaderboard is at compare/{moved}/", None)
+                found = apply_rules(out.items, self.settings.rules, report.disabled)
+                self.cross.setdefault(id(report), []).extend(found)
 
     @property
     def reports(self) -> list[Report]:

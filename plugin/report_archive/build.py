@@ -203,6 +203,13 @@ class SiteBuild:
         if any(d.severity == "error" for d in self.left_out):
             raise BuildFailed(f"{len(self.left_out)} files of the archive cannot be published "
                               "(listed above)")
+        # Pages that are not reports fail the build on their errors too (broken front
+        # matter, unsafe values), as `report-archive check` fails on them.
+        pages = [r.path for r in self.archive.files if not r.is_report and any(
+            d.severity == "error" for d in self.archive.problems(r))]
+        if pages:
+            raise BuildFailed(f"{len(pages)} pages have errors (listed above): "
+                              + ", ".join(pages[:5]))
 
     # Planning ----------------------------------------------------------------
 

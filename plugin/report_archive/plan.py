@@ -74,10 +74,6 @@ def plan_pages(archive: Archive, renderer: Renderer) -> list[GeneratedPage]:
     """Every page, feed and chart the plugin adds to the site."""
     boards = leaderboards(archive)
     comparisons = declared(archive)
-    clash = {b.slug for b in boards} & {c.spec.name for c in comparisons}
-    if clash:
-        raise PlanError(f"comparison name(s) {', '.join(sorted(clash))} are also dataset "
-                        "leaderboards (/compare/<dataset>/); rename the comparison")
     i18n = renderer.i18n
     pages = [
         GeneratedPage(COMPARE_INDEX, partial(_compare_index, archive, renderer, boards=boards,

@@ -198,6 +198,9 @@ _RULES = [
          "Start the tracking server or set MLFLOW_TRACKING_URI (or --tracking-uri) to its "
          "address; the reports themselves are unaffected."),
     # Declared comparisons (mkdocs.yml)
+    Rule("dataset-slug-taken", "warning", "A dataset's leaderboard URL is a declared comparison's",
+         "Rename the dataset (or the comparison in mkdocs.yml): until then the dataset's "
+         "leaderboard is published under another URL."),
     Rule("comparison-path-missing", "warning",
          "A declared comparison names a path that is not a report of the archive",
          "Fix the path under the comparison's `paths` in mkdocs.yml: it is relative to "
