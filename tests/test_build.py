@@ -162,11 +162,25 @@ def test_unreadable_file_is_named_and_does_not_crash_serve(tmp_path: Path) -> No
 
 
 def test_generated_page_clash_is_an_error(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from conftest import write_config
+    from report_archive.cli import main
+
     docs = copy_archive(tmp_path)
     (docs / "tags.md").write_text("# My tags\n", encoding="utf-8")
+    (docs / "browse.md").write_text("# Browse\n", encoding="utf-8")
     result = build_site(tmp_path, docs)
     assert result.error is not None
-    assert any("tags.md (would be replaced" in m for m in result.messages(40))
+    clashing = sorted(m.split("docs/", 1)[1].split(":", 1)[0] for m in result.messages(40)
+                      if m.endswith("[page-clash]"))
+    assert clashing == ["browse.md", "tags.md"]
+    # `check` finds the same files, with the same rule, and fails.
+    config = write_config(tmp_path, docs)
+    checked = CliRunner().invoke(main, ["check", "--config", str(config), "--format", "json"])
+    found = sorted(d["path"].split("docs/", 1)[1] for d in
+                   json.loads(checked.stdout)["diagnostics"] if d["rule"] == "page-clash")
+    assert found == clashing and checked.exit_code == 1
 
 
 def test_site_loads_nothing_from_the_internet(example_site: Build) -> None:

@@ -27,7 +27,7 @@ GENERATED_CASES = {"limit-file-size", "limit-table-rows", "metric-scale-mixed", 
                    # Found across reports: cases in tests/test_checks.py.
                    "metric-name-split", "tag-spelling", "link-broken",
                    # Needs a declared comparison: tests/test_site_pages.py.
-                   "dataset-slug-taken",
+                   "dataset-slug-taken", "page-clash",
                    # Against a real MLflow server: tests/test_mlflow.py.
                    "run-metric-mismatch", "run-metric-missing", "run-no-metrics",
                    "run-not-found", "tracker-unreachable"}

@@ -20,7 +20,7 @@ from mkdocs.utils import get_relative_url
 from mkdocs.utils.meta import get_data
 
 from .build import NewFile, Source
-from .diagnostics import Diagnostic
+from .diagnostics import Collector, Diagnostic
 from .expand import MARKERS, RenderText
 from .filesystem import read_bounded, vet
 from .model import Report
@@ -55,15 +55,31 @@ def replace_files(files: Files, config: MkDocsConfig, new: Iterable[NewFile]) ->
         files.append(File.generated(config, item.src_uri, content=item.content))
 
 
-def add_generated(files: Files, config: MkDocsConfig, planned: Sequence[NewFile]) -> list[File]:
-    """Add the plugin's files; a file of the archive at the same URL is an error."""
-    generated = [File.generated(config, f.src_uri, content=f.content) for f in planned]
+def clashes(files: Files, config: MkDocsConfig, generated: Iterable[str]) -> list[Diagnostic]:
+    """A `page-clash` error for each file of the archive at the URL of a generated file."""
     taken = {f.dest_uri: f.src_uri for f in files}
-    clashes = [f"{taken[f.dest_uri]} (would be replaced by generated {f.src_uri})"
-               for f in generated if f.dest_uri in taken]
-    if clashes:
-        raise PluginError("report-archive: these files in the archive clash with pages the "
-                          "plugin generates; rename them: " + ", ".join(clashes))
+    found: list[Diagnostic] = []
+    for src_uri in generated:
+        dest = File(src_uri, config.docs_dir, config.site_dir,
+                    bool(config.use_directory_urls)).dest_uri
+        if dest in taken:
+            out = Collector(taken[dest])
+            out.add("page-clash", f"would be replaced by the page the plugin generates at "
+                    f"{src_uri} (both are {dest}); rename it", None)
+            found.extend(out.items)
+    return found
+
+
+def add_generated(files: Files, config: MkDocsConfig, planned: Sequence[NewFile],
+                  log: logging.LoggerAdapter[Any] | logging.Logger) -> list[File]:
+    """Add the plugin's files; a file of the archive at the same URL is an error."""
+    found = clashes(files, config, [f.src_uri for f in planned])
+    if found:
+        log_diagnostics(log, found, config, lambda d: False)
+        raise PluginError("report-archive: files of the archive clash with pages the plugin "
+                          "generates (listed above); rename them: "
+                          + ", ".join(d.path for d in found))
+    generated = [File.generated(config, f.src_uri, content=f.content) for f in planned]
     for file in generated:
         files.append(file)
     return generated

@@ -148,7 +148,7 @@ def _check_archive(project: Project, jobs: int | None, verify: tuple[str | None]
                                 known_files=project.site_files().__contains__), verify)
     lenient = sum(1 for d in archive.diagnostics if archive.lenient(d))
     diagnostics = [replace(d, path=os.path.join(root, d.path))
-                   for d in [*left_out, *archive.diagnostics]]
+                   for d in [*left_out, *project.clashes(archive), *archive.diagnostics]]
     return reports, diagnostics, lenient, [*project.warnings, *found]
 
 

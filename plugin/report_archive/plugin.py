@@ -156,7 +156,7 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         except (BuildFailed, PlanError) as exc:
             log.info(self.site.summary_line())
             raise PluginError(f"report-archive: {exc}") from exc
-        self.generated = add_generated(files, config, planned)
+        self.generated = add_generated(files, config, planned, log)
 
     def on_page_read_source(self, *, page: Page, config: MkDocsConfig) -> str | None:
         """Hand MkDocs a generated listing page, rendered meanwhile on another core."""

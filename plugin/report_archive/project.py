@@ -21,10 +21,14 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import MkDocsException
 from mkdocs.structure.files import File, get_files
 
+from .adapter import clashes, material_tags, own_tag_index
+from .archive import Archive
+from .build import SiteBuild
 from .config import ReportArchiveConfig, to_settings
 from .diagnostics import Diagnostic
 from .filesystem import vet
 from .settings import Settings
+from .urls import HOME
 
 PLUGIN_NAME = "report-archive"
 # The names MkDocs tries, in this order, when no file is given (mkdocs/config/base.py).
@@ -75,6 +79,18 @@ class Project:
             files = get_files(self.config)
         return frozenset(f.src_uri for f in files)
 
+    def clashes(self, archive: Archive) -> list[Diagnostic]:
+        """Files of the archive at the URL of a page the plugin would generate, as the build
+        finds them (`page-clash`)."""
+        with _mkdocs_log():
+            files = get_files(self.config)
+        site = SiteBuild()
+        site.start(self.settings)
+        site.archive = archive
+        theirs = material_tags(self.config) and own_tag_index(files) is not None
+        planned = site.plan(site_name=self.config.site_name, tag_index=not theirs,
+                            has_home=files.get_file_from_path(HOME) is not None)
+        return clashes(files, self.config, [f.src_uri for f in planned])
 
     def page_address(self, src_uri: str) -> str | None:
         """A page's full address under `site_url`, as MkDocs makes it; None without one."""

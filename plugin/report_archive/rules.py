@@ -25,6 +25,9 @@ _RULES = [
          "Save the file as UTF-8 (without a BOM, or with a UTF-8 BOM)."),
     Rule("file-binary", "error", "File contains NUL bytes",
          "This looks like a binary file; only Markdown text belongs in the archive."),
+    Rule("page-clash", "error", "File at the URL of a page the plugin generates",
+         "Rename the file (or move it): its page would replace, or be replaced by, one of "
+         "the plugin's pages (tags/, browse/, compare/, feed.xml, reports.json)."),
     Rule("file-outside-archive", "error", "Symbolic link leaves the archive",
          "Copy the file into the archive, or remove the link: links that leave docs_dir are "
          "not followed, so nothing outside the archive is published."),
