@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -205,7 +205,7 @@ def macros_renderer(config: MkDocsConfig,
     return render, (env.variable_start_string, env.block_start_string)
 
 
-def _front_matter(files: Files, src_uri: str) -> dict[str, Any]:
+def _front_matter(files: Files, src_uri: str) -> Mapping[str, object]:
     file = files.get_file_from_path(src_uri)
     if file is None:
         return {}

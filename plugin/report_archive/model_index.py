@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from typing import Any
 
 import yaml
 
@@ -20,6 +19,9 @@ from .archive import Archive
 from .compare import Leaderboard, leaderboards
 from .model import Report
 from .values import written_number
+
+# The metadata as Hugging Face's model card YAML holds it.
+Metadata = dict[str, object]
 
 
 class ExportError(Exception):
@@ -60,7 +62,7 @@ def task_of(report: Report) -> str | None:
 
 def model_index(report: Report, *, task: str | None = None, dataset_type: str | None = None,
                 dataset_config: str | None = None, dataset_split: str | None = None,
-                url: str | None = None) -> list[dict[str, Any]]:
+                url: str | None = None) -> list[Metadata]:
     """The `model-index` list for the report's own model; ExportError when it has none."""
     own = report.own_row
     if own is None:
@@ -82,12 +84,12 @@ def model_index(report: Report, *, task: str | None = None, dataset_type: str | 
     if not metrics:
         raise ExportError(f"{report.path}: the own model's row has no numbers to export")
     name = report.datasets[0]
-    dataset: dict[str, Any] = {"type": dataset_type or _dataset_type(name), "name": name}
+    dataset: Metadata = {"type": dataset_type or _dataset_type(name), "name": name}
     if dataset_config:
         dataset["config"] = dataset_config
     if dataset_split:
         dataset["split"] = dataset_split
-    result: dict[str, Any] = {
+    result: Metadata = {
         "task": {"type": task, "name": task.replace("-", " ").capitalize()},
         "dataset": dataset,
         "metrics": metrics,
@@ -97,7 +99,7 @@ def model_index(report: Report, *, task: str | None = None, dataset_type: str | 
     return [{"name": own.model, "results": [result]}]
 
 
-def model_index_yaml(index: list[dict[str, Any]]) -> str:
+def model_index_yaml(index: list[Metadata]) -> str:
     """The block for a model card's front matter (README.md of a Hub repository)."""
     dumped: str = yaml.safe_dump({"model-index": index}, sort_keys=False, allow_unicode=True)
     return dumped

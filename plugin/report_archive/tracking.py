@@ -225,7 +225,7 @@ def _reason(reason: object) -> str:
     return " ".join(str(text).split()) or type(reason).__name__
 
 
-def _pairs(items: Any) -> dict[str, Any]:
+def _pairs(items: object) -> dict[str, object]:
     if not isinstance(items, list):
         return {}
     return {str(i["key"]): i.get("value") for i in items
