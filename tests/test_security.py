@@ -386,3 +386,17 @@ def test_the_policy_alone_stops_inline_script(unsanitized_site: Build, browser: 
         assert page.locator(".md-search__input").is_visible()
     context.close()
     assert violations
+
+
+def test_front_matter_alias_bombs_are_left_out_of_the_theme_quickly() -> None:
+    import time
+
+    from report_archive.sanitize import safe_meta
+
+    bomb: object = ["x"]
+    for _ in range(40):  # 2**40 strings once expanded, as MkDocs' YAML loader shares them
+        bomb = [bomb, bomb]
+    begin = time.monotonic()
+    kept = safe_meta({"title": "<b>T</b>", "extra": bomb}, [])
+    assert time.monotonic() - begin < 1
+    assert kept == {"title": "&lt;b&gt;T&lt;/b&gt;"}

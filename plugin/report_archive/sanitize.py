@@ -232,6 +232,25 @@ def unsafe_meta(key: str, value: Any, theme_dirs: Sequence[str | Path],
     return None
 
 
+_MAX_META_NODES = 10_000
+
+
+def _too_big(value: Any) -> bool:
+    """Whether a front matter value holds more than `_MAX_META_NODES` values, counted as
+    they would be walked (shared references count every time)."""
+    stack, seen = [value], 0
+    while stack:
+        item = stack.pop()
+        seen += 1
+        if seen > _MAX_META_NODES:
+            return True
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+    return False
+
+
 def _strings(value: Any) -> list[str]:
     if isinstance(value, str):
         return [value]
@@ -262,7 +281,9 @@ def safe_meta(meta: Mapping[str, Any], theme_dirs: Sequence[str | Path]) -> dict
     """
     kept: dict[str, Any] = {}
     for key, value in meta.items():
-        if unsafe_meta(str(key), value, theme_dirs) is not None:
+        # MkDocs reads front matter itself and expands YAML aliases: a value of
+        # shared references (an "alias bomb") is left out before anything walks it.
+        if _too_big(value) or unsafe_meta(str(key), value, theme_dirs) is not None:
             continue
         kept[key] = value if key in STRUCTURAL_KEYS else _escaped(value)
     if kept.get("template") == "redirect.html" and "location" not in kept:
