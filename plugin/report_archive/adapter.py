@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -25,6 +25,31 @@ from .expand import MARKERS, RenderText
 from .filesystem import read_bounded, vet
 from .model import Report
 from .urls import TAG_INDEX
+
+# Reports are written with pipe tables; nothing else is switched on for them, since
+# extensions such as attr_list change how ordinary text renders ("{5e-5, 1e-4}").
+_NEEDED_EXTENSIONS = ("tables",)
+
+
+def install(config: MkDocsConfig, templates: str, css: Sequence[str],
+            javascript: Sequence[str]) -> None:
+    """Our templates after the theme's (so `custom_dir` overrides them), the extensions
+    reports need, and our assets first (so a team's own rules of equal specificity win)."""
+    if templates not in config.theme.dirs:
+        config.theme.dirs.append(templates)
+    for extension in _NEEDED_EXTENSIONS:
+        if extension not in config.markdown_extensions:
+            config.markdown_extensions.append(extension)
+    for extra, assets in ((config.extra_css, css), (config.extra_javascript, javascript)):
+        for asset in reversed(assets):
+            if asset not in extra:
+                extra.insert(0, asset)
+
+
+def hide_theme_tags(meta: MutableMapping[str, Any]) -> None:
+    """Hide Material's tag bar on a page (its tags plugin still indexes the page)."""
+    hide = meta.get("hide")
+    meta["hide"] = [*(hide if isinstance(hide, list) else []), "tags"]
 
 
 def leave_out(files: Files, config: MkDocsConfig) -> list[Diagnostic]:

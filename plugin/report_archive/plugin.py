@@ -25,6 +25,8 @@ from .adapter import (
     Links,
     add_generated,
     extend_nav,
+    hide_theme_tags,
+    install,
     keep_out_of_nav,
     leave_out,
     log_diagnostics,
@@ -45,10 +47,6 @@ from .urls import BROWSE, COMPARE_INDEX, HOME, REPORTS_JSON, SCRIPT, STYLESHEET,
 
 log = get_plugin_logger(__name__)
 
-# Reports are written with pipe tables; nothing else is switched on for them, since
-# extensions such as attr_list change how ordinary text renders ("{5e-5, 1e-4}").
-_NEEDED_EXTENSIONS = ("tables",)
-
 
 class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-untyped-call]
     """Validates the archive's reports and publishes their header cards, tag pages and data."""
@@ -67,25 +65,13 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         self.serving = command == "serve"
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
-        """Read our options; make our templates, extensions and assets available.
-
-        Our stylesheet and script go first in `extra_css`/`extra_javascript`, so a
-        team's own rules of equal specificity win over ours.
-        """
+        """Read our options; make our templates, extensions and assets available."""
         if not self.config.enabled:
             return None
         # Templates and icons named in front matter are looked up where the theme finds them.
         settings = replace(to_settings(self.config),
                            theme_dirs=tuple(map(str, config.theme.dirs)))
-        if TEMPLATE_DIR not in config.theme.dirs:
-            config.theme.dirs.append(TEMPLATE_DIR)
-        for extension in _NEEDED_EXTENSIONS:
-            if extension not in config.markdown_extensions:
-                config.markdown_extensions.append(extension)
-        for extra, asset in ((config.extra_css, STYLESHEET), (config.extra_javascript, SCRIPT),
-                             (config.extra_javascript, SEARCH_SCRIPT)):
-            if asset not in extra:
-                extra.insert(0, asset)
+        install(config, TEMPLATE_DIR, css=(STYLESHEET,), javascript=(SCRIPT, SEARCH_SCRIPT))
         # Our interface strings follow Material's language (`theme.language`).
         translator = Translator(config.theme.get("language"), labels=settings.nav_labels)
         self.site.start(settings, serving=self.serving,
@@ -117,10 +103,8 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
             for file in self.generated:
                 files.remove(file)
             self._add_pages(files, config)
-        # Reports and listings are reached from the home page, tags and browse: MkDocs
-        # keeps them out of its own navigation (and of `omitted_files` warnings). With
-        # awesome-pages, reports stay where `.pages` files put them.
-        # A generated home page too: an explicit nav need not list it; `on_nav` puts it first.
+        # Reports and listings (and a generated home, which `on_nav` puts first) stay out
+        # of MkDocs' own nav and `omitted_files` warnings; awesome-pages places reports.
         ours = {f.src_uri for f in self.generated}
         if "awesome-pages" not in config.plugins:
             ours |= set(self.site.by_src) - {HOME}
@@ -169,9 +153,8 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         """Add the newest reports, then Browse, Comparisons and Tags, to the navigation.
 
         Priority -100: after plugins that shape the navigation (awesome-pages,
-        literate-nav), so our entries are added to their result. Material renders
-        the whole navigation into every page, so only the newest reports are listed.
-        An explicit `nav` in mkdocs.yml is left as written.
+        literate-nav). Only the newest reports: Material renders the navigation into
+        every page. An explicit `nav` is left as written.
         """
         if not self.config.enabled or self.site.archive is None or config.nav is not None:
             return None
@@ -200,9 +183,7 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         page.meta.pop("status", None)
         page.meta["report_status"] = change.status
         if material_tags(config):
-            # The header card shows the tags: Material's own tag bar would repeat them.
-            hide = page.meta.get("hide")
-            page.meta["hide"] = [*(hide if isinstance(hide, list) else []), "tags"]
+            hide_theme_tags(page.meta)  # the header card shows them
         return change.markdown
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig,
@@ -240,11 +221,8 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         return accessible(output_content)
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
-        """Put the feeds and charts, made meanwhile on other cores, into their files.
-
-        MkDocs copies static files after this event, once every page's Markdown is
-        rendered: they were made on the other cores during that time.
-        """
+        """Put the feeds and charts, made meanwhile on other cores, into their files
+        (MkDocs copies static files after this event)."""
         if not self.config.enabled:
             return None
         for src_uri, content in self.site.static_contents().items():
