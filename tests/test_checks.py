@@ -371,3 +371,12 @@ def test_bars_start_at_zero_and_one_report_gets_no_time_axis(tmp_path: Path) -> 
         "| Model | Accuracy |\n|---|---|\n| **Ours** | **0.89** |")})
     [board] = leaderboards(archive)
     assert not has_progress(board)
+
+
+def test_links_to_generated_pages_are_not_broken(tmp_path: Path) -> None:
+    text = report_with("| Model | Accuracy |\n|---|---|\n| **Ours** | **91.0%** |", title="L")
+    text += ("\nSee [the board](compare/sst-2/index.md), [nlp](tags/nlp/index.md) and "
+             "[a typo](compare/sst-2/indx.md).\n")
+    archive = archive_of(tmp_path, {"l.md": text})
+    broken = [d.message for d in archive.diagnostics if d.rule == "link-broken"]
+    assert len(broken) == 1 and "indx.md" in broken[0]

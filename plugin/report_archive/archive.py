@@ -15,6 +15,7 @@ from .sanity import check_metric_names, check_scales
 from .settings import Settings
 from .slugs import assign_slugs
 from .tags import Tag, build_tags, tag_name
+from .urls import generated_path
 from .values import dataset_key
 
 
@@ -58,7 +59,8 @@ class Archive:
         checks = [check_archive_tags(self._reports, tag_name), check_tag_spellings(self._reports),
                   check_metric_names(self._reports, self.settings)]
         if self.known_files is not None:
-            checks.append(check_links(self._reports, self.known_files))
+            known = self.known_files
+            checks.append(check_links(self._reports, lambda p: known(p) or generated_path(p)))
         for check in checks:
             for key, found in check.items():
                 self.cross.setdefault(key, []).extend(found)

@@ -68,3 +68,13 @@ def compare_page(slug: str) -> str:
 
 def chart_file(slug: str, kind: str) -> str:
     return f"compare/{slug}/{kind}.svg"
+
+
+def generated_path(path: str) -> bool:
+    """Whether `path` (in docs_dir) is where the plugin may generate a file: a link from a
+    report to it is not broken for lack of a file in the archive."""
+    if path in (HOME, REPORTS_JSON, FEED, BROWSE, TAG_INDEX, COMPARE_INDEX,
+                "reports.schema.json"):
+        return True
+    return path.startswith(("tags/", "compare/", f"{ASSETS}/")) and path.endswith(
+        ("/index.md", ".xml", ".svg", ".css", ".js"))
