@@ -142,7 +142,8 @@ def python() -> str:
 
 
 _SITE_FIXTURES = {"example_site", "example_site_flat"}
-_SITE_MODULES = {"test_build", "test_site_pages"}
+# Whole-site builds, and 2 MB adversarial inputs: not for the inner loop.
+_SITE_MODULES = {"test_build", "test_site_pages", "test_security", "test_robust", "test_linear"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
