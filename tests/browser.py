@@ -117,3 +117,23 @@ def screenshot(page: Any, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=False)
     return path
+
+
+def refuse_other_origins(page: Any, url: str, foreign: list[str]) -> None:
+    """Abort, and note in `foreign`, every request of `page` to another origin than `url`'s.
+
+    There is no network here, and a page of the site must not load anything from
+    elsewhere: a request that waited on one would only time out.
+    """
+    from urllib.parse import urlsplit
+
+    own = urlsplit(url).netloc
+
+    def route(request_route: Any) -> None:
+        if urlsplit(request_route.request.url).netloc != own:
+            foreign.append(request_route.request.url)
+            request_route.abort()
+        else:
+            request_route.continue_()
+
+    page.route("**/*", route)

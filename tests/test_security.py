@@ -11,13 +11,13 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import markdown
 import pytest
 
 import adversarial
-from browser import serve
+from browser import refuse_other_origins, serve
 from conftest import Build, build_site
 from hostile import VALID
 from report_archive.csp import add_policy, policy
@@ -92,16 +92,7 @@ def _open_every_page(site: Path, browser: Any) -> tuple[list[str], list[str], di
     page = context.new_page()
     page.on("dialog", lambda dialog: (dialogs.append(page.url), dialog.dismiss()))
     with serve(site) as url:
-        own = urlsplit(url).netloc
-
-        def route(request_route: Any) -> None:
-            if urlsplit(request_route.request.url).netloc != own:
-                foreign.append(request_route.request.url)
-                request_route.abort()
-            else:
-                request_route.continue_()
-
-        page.route("**/*", route)
+        refuse_other_origins(page, url, foreign)
         for path in pages:
             page.goto(url + quote(path), wait_until="load")
             page.wait_for_timeout(30)
