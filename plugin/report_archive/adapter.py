@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -17,8 +18,9 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
+from mkdocs.utils.meta import get_data
 
-from .build import NewFile, Source
+from .build import BodyJob, NewFile, Rendered, SiteBuild, Source, markdown_digest
 from .diagnostics import Diagnostic
 from .filesystem import read_bounded, vet
 from .urls import TAG_INDEX
@@ -151,3 +153,115 @@ class Links:
 
     def rel(self, from_src: str, to_src: str) -> str:
         return get_relative_url(self._urls.get(to_src, ""), self._urls.get(from_src, ""))
+
+
+# Report bodies on other cores --------------------------------------------------------
+
+# Events through which another plugin could change a report's Markdown before MkDocs
+# renders it: while any of them is taken, MkDocs renders every body itself.
+_MARKDOWN_EVENTS = ("pre_page", "page_read_source", "page_markdown")
+
+
+@dataclass(frozen=True)
+class _BodyContext:
+    files: Files
+    config: MkDocsConfig
+    site: SiteBuild
+    attr_list: bool
+
+
+def body_job(config: MkDocsConfig, files: Files, site: SiteBuild, own: object) -> BodyJob | None:
+    """How to render the reports' bodies as MkDocs would, or None when that is not safe.
+
+    `own`: our plugin; its own handlers of the Markdown events do not count.
+    """
+    for event in _MARKDOWN_EVENTS:
+        if any(getattr(handler, "__self__", None) is not own
+               for handler in config.plugins.events[event]):
+            return None
+    attr_list = "attr_list" in config.markdown_extensions
+    reports = [f.src_uri for f in files.documentation_pages() if f.src_uri in site.by_src]
+    return BodyJob(render_body, _BodyContext(files, config, site, attr_list), reports,
+                   body_signature(config, files, attr_list))
+
+
+def body_signature(config: MkDocsConfig, files: Files, attr_list: bool) -> str:
+    """Everything but its Markdown that a body's HTML depends on: every file's URL and
+    inclusion (links are resolved against them) and the Markdown settings."""
+    parts = [repr((config.markdown_extensions, config.mdx_configs, config.use_directory_urls,
+                   config.validation, attr_list))]
+    parts += [f"{f.src_uri}\0{f.url}\0{f.inclusion.name}" for f in files]
+    return markdown_digest("\n".join(parts))
+
+
+def render_body(context: _BodyContext, src_uri: str) -> Rendered | None:
+    """A report's body as `Page.render` makes it, with what it logs (runs in forked workers)."""
+    file = context.files.get_file_from_path(src_uri)
+    if file is None:
+        return None
+    markdown, _ = get_data(file.content_string)
+    change = context.site.report_page(src_uri, markdown, attr_list=context.attr_list)
+    if change is None:
+        return None
+    page = Page(None, file, context.config)
+    page.markdown = change.markdown
+    with LogCapture(forward=False) as capture:
+        page.render(context.config, context.files)
+    assert page.content is not None
+    return Rendered(markdown_digest(change.markdown), page.content, body_state(page),
+                    capture.records())
+
+
+def body_state(page: Page) -> tuple[Any, ...]:
+    """What `Page.render` leaves on a page besides its HTML, in a form that pickles."""
+    links = None
+    if page.links_to_anchors is not None:
+        links = {f.src_uri: dict(anchors) for f, anchors in page.links_to_anchors.items()}
+    return (page.toc, frozenset(page.present_anchor_ids or ()), links)
+
+
+def restore_body(page: Page, files: Files, rendered: Rendered) -> None:
+    """Put on a page what `Page.render` would have left on it; log what it logged."""
+    toc, anchors, links = rendered.state
+    page.toc = toc
+    page.present_anchor_ids = set(anchors)
+    if links is not None:
+        page.links_to_anchors = {}
+        for src_uri, anchors_of in links.items():
+            target = files.get_file_from_path(src_uri)
+            if target is not None:
+                page.links_to_anchors[target] = dict(anchors_of)
+    for name, level, message in rendered.logs:
+        logging.getLogger(name).log(level, message)
+
+
+class LogCapture(logging.Handler):
+    """Records what is logged while a body renders (`forward` False: only records it)."""
+
+    def __init__(self, forward: bool = True) -> None:
+        super().__init__(logging.NOTSET)
+        self.forward = forward
+        self._records: list[logging.LogRecord] = []
+        self._seen: set[int] = set()
+        self._saved: list[tuple[logging.Logger, list[logging.Handler]]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if id(record) not in self._seen:
+            self._seen.add(id(record))
+            self._records.append(record)
+
+    def __enter__(self) -> LogCapture:
+        for logger in (logging.getLogger(), logging.getLogger("mkdocs")):
+            self._saved.append((logger, list(logger.handlers)))
+            if not self.forward:
+                logger.handlers = []
+            logger.addHandler(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for logger, handlers in self._saved:
+            logger.handlers = handlers
+        self._saved = []
+
+    def records(self) -> tuple[tuple[str, int, str], ...]:
+        return tuple((r.name, r.levelno, r.getMessage()) for r in self._records)

@@ -11,14 +11,16 @@ report pages, and the summary line. It is unit-tested without building a site.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from .archive import Archive
 from .braces import keep_braces
@@ -26,10 +28,18 @@ from .charts import ChartJob, chart_failure, chart_key, preload
 from .diagnostics import Diagnostic
 from .discovery import read_many, unreadable_report
 from .export import REPORTS_SCHEMA, dumps, reports_json, schema_text
-from .fulltext import Collector, IndexStats, use_worker, write_search_config
+from .fulltext import (
+    Collector,
+    Document,
+    IndexStats,
+    count_terms,
+    report_document,
+    use_worker,
+    write_search_config,
+)
 from .markdown_scan import safe_markdown
 from .model import Report
-from .parallel import MIN_ITEMS, Background, can_fork, fork_map
+from .parallel import MIN_ITEMS, Batch, Pool
 from .plan import GeneratedPage, PlanError, home_section, plan_pages
 from .render import Renderer, md
 from .sanitize import may_carry_script, sanitize_html, source_may_carry_script
@@ -48,6 +58,9 @@ from .views import card_context, related
 ASSET_NAMES = ("report-archive.css", "browse.js", "search-worker.js", "search-facets.js")
 SEARCH_WORKER = f"{ASSETS}/search-worker.js"
 SEARCH_SCRIPT = f"{ASSETS}/search-facets.js"
+# Below this many report bodies to render (and a small archive), workers cost more
+# than they save.
+MIN_BODIES = 24
 
 
 class BuildFailed(Exception):
@@ -93,6 +106,8 @@ class SiteBuild:
         self._reports_settings: Settings | None = None
         # Drawn charts by (path, data), kept across `serve` rebuilds like the reports.
         self._charts: dict[tuple[str, str], str] = {}
+        # Rendered report bodies by path, with the signature of what else they depend on.
+        self._bodies: dict[str, tuple[str, Rendered]] = {}
         self.warm = False
         # Pages' text for full-text search, kept across `serve` rebuilds like the reports.
         self.search = Collector()
@@ -105,6 +120,7 @@ class SiteBuild:
         self.close()
         if settings != self._reports_settings:
             self._reports.clear()
+            self._bodies.clear()
             self._reports_settings = settings
         self.settings = settings
         self.serving = serving
@@ -114,7 +130,11 @@ class SiteBuild:
         self.listings: dict[str, str] = {}
         self.fragments: dict[str, tuple[str, str]] = {}
         self.pending: dict[str, int] = {}
-        self.page_job: Background | None = None
+        self.pool: Pool | None = None
+        self.page_job: Batch | None = None
+        self.report_work: Batch | None = None
+        self.report_index: dict[str, int] = {}
+        self.bodies: BodyJob | None = None
         self.chart_job: ChartJob | None = None
         self.chart_keys: dict[str, str] = {}
         self.links: Links | None = None
@@ -205,43 +225,90 @@ class SiteBuild:
             return files
 
     def begin_rendering(self, links: Links) -> str:
-        """Start the listings and charts on other cores; return `reports.json`'s content."""
+        """Note the files' URLs; return `reports.json`'s content.
+
+        The workers start later, in `start_workers`, once MkDocs has every file and
+        the navigation (or lazily, when a page is asked for).
+        """
         assert self.archive is not None
         with self._timed():
-            archive = self.archive
             self.links = links
+            self.reports_json = dumps(reports_json(self.archive, lambda r: links.url(r.path)))
+            return self.reports_json
+
+    def start_workers(self, bodies: BodyJob | None = None) -> None:
+        """Start the report bodies, header cards, listings and charts on other cores.
+
+        One set of forked workers does it all, in the order MkDocs asks for it:
+        report bodies (with `bodies`, rendered by the adapter's function), then
+        listing pages. Charts are drawn in a separate process.
+        """
+        assert self.archive is not None and self.links is not None
+        if self.pool is not None:
+            return
+        with self._timed():
+            archive, links = self.archive, self.links
             large = len(archive.reports) >= MIN_ITEMS
-            # Header cards grow with the archive: render them now on every core when it is
-            # large; otherwise page by page as MkDocs renders them (so a `serve --dirty`
-            # rebuild renders only the pages that changed).
-            self.fragments = {}
-            if large and can_fork():
-                self.fragments = dict(fork_map(_fragments, list(range(len(archive.reports))),
-                                               self))
+            self.bodies = bodies
+            reports = (bodies.src_uris if bodies is not None
+                       else [r.path for r in archive.reports])
+            pages = [p for p in self.planned if p.render is not None]
+            # Workers are worth starting for a large archive, or for many bodies to render.
+            worth = large or len(reports) >= MIN_BODIES
+            self.pool = Pool(_Context(self, bodies, links, pages), enabled=worth)
+            # Report bodies (and their header cards) first: MkDocs reads them first.
+            # Without workers, header cards are rendered page by page as MkDocs renders
+            # them (so a `serve --dirty` rebuild renders only the pages that changed).
+            self.report_work = (self.pool.map(_report_work, reports)
+                                if self.pool.executor is not None else None)
+            self.report_index = {src: i for i, src in enumerate(reports)}
             # Listing pages are read only after every report's Markdown: render them on
             # the other cores meanwhile, and hand them over as MkDocs reads them.
-            pages = [p for p in self.planned if p.render is not None]
             self.pending = {p.src_uri: i for i, p in enumerate(pages)}
-            self.page_job = Background(_render_page, list(range(len(pages))), (links, pages),
-                                       min_items=8 if large else len(pages) + 1)
+            self.page_job = self.pool.map(_render_page, list(range(len(pages))), size=1)
             # Charts are kept by their data between `serve` rebuilds: only new ones are
-            # drawn, started last so that they share the second core with nothing else.
+            # drawn, in a process of their own.
             charts = [(p.src_uri, p.chart) for p in self.planned if p.chart is not None]
             self.chart_keys = {src: chart_key(spec) for src, spec in charts}
             fresh = [(src, spec) for src, spec in charts
                      if (src, self.chart_keys[src]) not in self._charts]
             self.chart_job = ChartJob(fresh, in_process=self.serving and self.warm)
-            self.reports_json = dumps(reports_json(archive, lambda r: links.url(r.path)))
-            return self.reports_json
+
+    def body(self, src_uri: str, markdown: str) -> Rendered | None:
+        """A report body rendered from exactly this Markdown: by a worker, or kept from an
+        earlier build with the same files and settings (None: MkDocs must render it)."""
+        digest = markdown_digest(markdown)
+        signature = self.bodies.signature if self.bodies is not None else None
+        with self._timed():
+            document = None
+            if self.report_work is not None and src_uri in self.report_index:
+                fragments, rendered, document = self.report_work.get(self.report_index[src_uri])
+                if fragments is not None:
+                    self.fragments[src_uri] = fragments
+                if rendered is not None and signature is not None:
+                    self._bodies[src_uri] = (signature, rendered)
+            kept = self._bodies.get(src_uri)
+            if kept is None or kept[0] != signature or kept[1].digest != digest:
+                return None
+            if document is not None:
+                self.search.prime(src_uri, kept[1].html, *document)
+            return kept[1]
+
+    def keep_body(self, src_uri: str, rendered: Rendered) -> None:
+        """Keep a body MkDocs rendered itself, for the next build with the same files."""
+        if self.bodies is not None and src_uri in self.by_src:
+            self._bodies[src_uri] = (self.bodies.signature, rendered)
 
     # Pages -------------------------------------------------------------------
 
     def listing_source(self, src_uri: str) -> str | None:
         """A generated page's Markdown, its listing kept aside (None: not ours)."""
+        if self.pool is None and self.links is not None:
+            self.start_workers()
         if src_uri not in self.pending or self.page_job is None:
             return None
         with self._timed():
-            content: str = self.page_job.result()[self.pending[src_uri]]
+            content: str = self.page_job.get(self.pending[src_uri])
             return self._shell(src_uri, content)
 
     def home_markdown(self, markdown: str) -> str:
@@ -277,7 +344,7 @@ class SiteBuild:
             if (self.settings.sanitize and source_may_carry_script(markdown)
                     and may_carry_script(html_text)):
                 html_text = sanitize_html(html_text)
-            card, related_html = self.fragments.get(report.path) or _fragments(self, report)[1]
+            card, related_html = self.fragments.get(report.path) or _fragments(self, report)
             problems = self.archive.problems(report)
             if self.serving and problems:
                 card = self.renderer.problems(problems) + card
@@ -322,8 +389,10 @@ class SiteBuild:
         """Feeds and charts, by source path, once every page's Markdown is rendered."""
         contents: dict[str, str] = {}
         with self._timed():
+            if self.pool is None and self.links is not None:
+                self.start_workers()
             if self.page_job is not None:
-                done = self.page_job.result()
+                done = self.page_job.all()
                 contents.update((src, done[i]) for src, i in self.pending.items()
                                 if not src.endswith(".md"))
             if self.chart_job is not None:
@@ -360,13 +429,16 @@ class SiteBuild:
 
     def close(self) -> None:
         """Stop the workers, whether or not the build finished."""
-        page_job, chart_job = getattr(self, "page_job", None), getattr(self, "chart_job", None)
-        if page_job is not None:
-            page_job.close()
-            self.page_job = None
+        pool, chart_job = getattr(self, "pool", None), getattr(self, "chart_job", None)
+        if pool is not None:
+            pool.close()
+            self.pool = None
         if chart_job is not None:
             chart_job.close()
             self.chart_job = None
+        # Bodies of files gone from the archive are not kept.
+        by_src = getattr(self, "by_src", {})
+        self._bodies = {src: kept for src, kept in self._bodies.items() if src in by_src}
 
     def summary_line(self) -> str:
         if self.archive is None:
@@ -397,18 +469,80 @@ def unreadable_page(report: Report) -> str:
     return f"# Unreadable report\n\n<ul>{items}</ul>\n"
 
 
-def _render_page(context: tuple[Links, list[GeneratedPage]], index: int) -> str:
+@dataclass(frozen=True)
+class BodyJob:
+    """How the adapter renders report bodies, as MkDocs would, in forked workers.
+
+    `render(context, src_uri)` is a module-level function that returns the body
+    of one report (None: leave it to MkDocs); `signature` names everything else
+    the HTML depends on (the files and their URLs, the Markdown settings), so that
+    bodies kept from an earlier build are used only while it is unchanged.
+    """
+
+    render: Callable[[Any, str], Rendered | None]
+    context: Any
+    src_uris: list[str]
+    signature: str
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A report body as MkDocs renders it: the HTML and what MkDocs learns on the way.
+
+    `digest` names the Markdown it was rendered from; `state` is the adapter's
+    (table of contents, title, anchors, links); `logs` the messages logged while
+    rendering, (logger, level, message), to be logged again where MkDocs would.
+    """
+
+    digest: str
+    html: str
+    state: Any
+    logs: tuple[tuple[str, int, str], ...] = ()
+
+
+def markdown_digest(markdown: str) -> str:
+    return hashlib.blake2b(markdown.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True)
+class _Context:
+    build: SiteBuild
+    bodies: BodyJob | None
+    links: Links
+    pages: list[GeneratedPage]
+
+
+def _render_page(context: _Context, index: int) -> str:
     """A generated page's content (runs in forked workers too)."""
-    links, pages = context
-    render = pages[index].render
+    render = context.pages[index].render
     assert render is not None
-    return render(links)
+    return render(context.links)
 
 
-def _fragments(build: SiteBuild, item: int | Report) -> tuple[str, tuple[str, str]]:
+def _report_work(context: _Context, src_uri: str) -> tuple[
+        tuple[str, str] | None, Rendered | None, tuple[Document, Any] | None]:
+    """One report's header card and related reports, its body and its search document
+    (runs in forked workers)."""
+    build = context.build
+    report = build.by_src.get(src_uri)
+    if report is None:
+        return None, None, None
+    fragments = _fragments(build, report)
+    rendered = document = None
+    if context.bodies is not None:
+        try:
+            rendered = context.bodies.render(context.bodies.context, src_uri)
+        except Exception:  # MkDocs renders this one itself, and reports the problem
+            rendered = None
+        if rendered is not None:
+            doc = report_document(context.links.url(src_uri), rendered.html, report)
+            document = (doc, count_terms(doc))
+    return fragments, rendered, document
+
+
+def _fragments(build: SiteBuild, report: Report) -> tuple[str, str]:
     """A report's header card and related reports, as HTML (runs in forked workers too)."""
     assert build.archive is not None and build.links is not None
-    report = build.archive.reports[item] if isinstance(item, int) else item
     links = build.links
 
     def href(src_uri: str) -> str:
@@ -417,7 +551,8 @@ def _fragments(build: SiteBuild, item: int | Report) -> tuple[str, tuple[str, st
     card = build.renderer.card(card_context(report, build.archive), href)
     related_html = build.renderer.render(
         "report-archive/related.html", related=related(report, build.archive, links))
-    return report.path, (card, related_html)
+    return card, related_html
 
 
-__all__ = ["BuildFailed", "NewFile", "PageChange", "PlanError", "SiteBuild", "Source"]
+__all__ = ["BodyJob", "BuildFailed", "NewFile", "PageChange", "PlanError", "Rendered",
+           "SiteBuild", "Source", "markdown_digest"]

@@ -106,3 +106,78 @@ class Background:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
+
+
+class Batch:
+    """Results of one kind of work on a `Pool`, item by item as the chunks finish.
+
+    Without workers, each chunk is computed here on the first request for one of its
+    items, so work nobody asks for is never done.
+    """
+
+    def __init__(self, pool: Pool, function: Callable[[Any, Any], Any], items: Sequence[Any],
+                 size: int) -> None:
+        self.pool, self.function, self.items = pool, function, items
+        self.size = max(1, size)
+        self.chunks: list[Any] = []
+        self.done: dict[int, list[Any]] = {}
+        if pool.executor is not None:
+            self.chunks = [pool.submit(function, items[i:i + self.size])
+                           for i in range(0, len(items), self.size)]
+
+    def get(self, index: int) -> Any:
+        number = index // self.size
+        if number not in self.done:
+            if self.chunks:
+                self.done[number] = self.chunks[number].result()
+            else:
+                start = number * self.size
+                self.done[number] = [self.function(self.pool.context, item)
+                                     for item in self.items[start:start + self.size]]
+        return self.done[number][index % self.size]
+
+    def all(self) -> list[Any]:
+        return [self.get(i) for i in range(len(self.items))]
+
+
+class Pool:
+    """Forked workers that share one context, for several kinds of work submitted in order.
+
+    The workers are forked once, at the first submission, and inherit `context`;
+    work submitted first is done first. `enabled` False (or no fork): no workers,
+    every `Batch` is computed here when asked.
+    """
+
+    def __init__(self, context: Any, enabled: bool = True) -> None:
+        self.context = context
+        self.executor: ProcessPoolExecutor | None = None
+        self._started = False
+        if enabled and can_fork():
+            self.executor = ProcessPoolExecutor(max_workers=workers(),
+                                                mp_context=multiprocessing.get_context("fork"))
+
+    def map(self, function: Callable[[Any, Any], Any], items: Sequence[Any],
+            size: int = 0) -> Batch:
+        """Start `function(context, item)` for every item; chunks of `size` (0: balanced)."""
+        if not size:
+            size = max(1, min(64, len(items) // (workers() * 4) or 1))
+        return Batch(self, function, items, size)
+
+    def submit(self, function: Callable[[Any, Any], Any], chunk: Sequence[Any]) -> Any:
+        global _CONTEXT
+        assert self.executor is not None
+        if self._started:
+            return self.executor.submit(_run, (function, chunk))
+        # With fork, the first submit starts every worker: they inherit the context.
+        _CONTEXT = self.context
+        try:
+            future = self.executor.submit(_run, (function, chunk))
+        finally:
+            _CONTEXT = None
+        self._started = True
+        return future
+
+    def close(self) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+            self.executor = None

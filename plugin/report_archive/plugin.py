@@ -22,7 +22,10 @@ from mkdocs.utils import get_relative_url
 from .accessibility import accessible
 from .adapter import (
     Links,
+    LogCapture,
     add_generated,
+    body_job,
+    body_state,
     extend_nav,
     keep_out_of_nav,
     leave_out,
@@ -30,10 +33,19 @@ from .adapter import (
     material_tags,
     own_tag_index,
     replace_files,
+    restore_body,
     source,
     sources,
 )
-from .build import SEARCH_SCRIPT, SEARCH_WORKER, BuildFailed, PlanError, SiteBuild
+from .build import (
+    SEARCH_SCRIPT,
+    SEARCH_WORKER,
+    BuildFailed,
+    PlanError,
+    Rendered,
+    SiteBuild,
+    markdown_digest,
+)
 from .config import ReportArchiveConfig, to_settings
 from .render import TEMPLATE_DIR, Renderer
 from .urls import BROWSE, COMPARE_INDEX, HOME, REPORTS_JSON, SCRIPT, STYLESHEET, TAG_INDEX
@@ -56,6 +68,10 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         self.site = SiteBuild()
         self.generated: list[File] = []
         self.read_from: set[str] = set()
+        # Report pages whose body MkDocs does not render: their Markdown and body.
+        self.restoring: dict[str, tuple[str, Rendered]] = {}
+        # A report page MkDocs is rendering itself, and what it logs meanwhile.
+        self.capturing: tuple[str, LogCapture] | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Remember whether we are serving: then errors are shown on pages, not fatal."""
@@ -80,6 +96,7 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
             if asset not in extra:
                 extra.insert(0, asset)
         self.site.start(settings, serving=self.serving, renderer=Renderer(config.theme.dirs))
+        self.restoring = {}
         return config
 
     @event_priority(50)
@@ -151,14 +168,19 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
 
     @event_priority(-100)
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
-        """Add the newest reports, then Browse, Comparisons and Tags, to the navigation.
+        """Start the report bodies, cards and listings on other cores; add the newest
+        reports, then Browse, Comparisons and Tags, to the navigation.
 
         Priority -100: after plugins that shape the navigation (awesome-pages,
-        literate-nav), so our entries are added to their result. Material renders
+        literate-nav), so our entries are added to their result, and as late as can
+        be before MkDocs reads the pages, so every file is known. Material renders
         the whole navigation into every page, so only the newest reports are listed.
         An explicit `nav` in mkdocs.yml is left as written.
         """
-        if not self.config.enabled or self.site.archive is None or config.nav is not None:
+        if not self.config.enabled or self.site.archive is None:
+            return None
+        self.site.start_workers(body_job(config, files, self.site, self))
+        if config.nav is not None:
             return None
         newest = self.site.archive.newest_first()[:self.site.settings.nav_max_reports]
         reports = [] if "awesome-pages" in config.plugins else [r.path for r in newest]
@@ -166,12 +188,18 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig,
                          files: Files) -> str | None:
-        """Give report pages a safe title and drop the header lines the card replaces."""
+        """Give report pages a safe title and drop the header lines the card replaces.
+
+        A report whose body is already rendered (on another core, or in an earlier
+        `serve` build from the same Markdown and files) gets an empty Markdown here,
+        so MkDocs renders nothing, and its body back in `on_page_content`.
+        """
         if not self.config.enabled or self.site.archive is None:
             return None
-        if page.file.src_uri == HOME:
+        src_uri = page.file.src_uri
+        if src_uri == HOME:
             return self.site.home_markdown(markdown)
-        change = self.site.report_page(page.file.src_uri, markdown,
+        change = self.site.report_page(src_uri, markdown,
                                        attr_list="attr_list" in config.markdown_extensions)
         if change is None:
             return None
@@ -185,10 +213,42 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
             # The header card shows the tags: Material's own tag bar would repeat them.
             hide = page.meta.get("hide")
             page.meta["hide"] = [*(hide if isinstance(hide, list) else []), "tags"]
+        rendered = self.site.body(src_uri, change.markdown)
+        if rendered is not None:
+            self.restoring[src_uri] = (change.markdown, rendered)
+            return ""
+        capture = LogCapture()
+        capture.__enter__()
+        self.capturing = (src_uri, capture)
         return change.markdown
 
-    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig,
-                        files: Files) -> str | None:
+    @event_priority(100)
+    def _on_page_body(self, html: str, *, page: Page, config: MkDocsConfig,
+                      files: Files) -> str | None:
+        """Give a report page its body rendered elsewhere; keep one MkDocs rendered.
+
+        Priority 100: before every other plugin's `on_page_content`, so all of
+        them see the page as MkDocs would have rendered it.
+        """
+        if not self.config.enabled:
+            return None
+        src_uri = page.file.src_uri
+        if self.capturing is not None:
+            captured_src, capture = self.capturing
+            self.capturing = None
+            capture.__exit__()
+            if captured_src == src_uri and page.markdown is not None:
+                self.site.keep_body(src_uri, Rendered(markdown_digest(page.markdown), html,
+                                                      body_state(page), capture.records()))
+        restoring = self.restoring.pop(src_uri, None)
+        if restoring is None:
+            return None
+        page.markdown, rendered = restoring
+        restore_body(page, files, rendered)
+        return rendered.html
+
+    def _on_page_content(self, html: str, *, page: Page, config: MkDocsConfig,
+                         files: Files) -> str | None:
         """Put our listing into generated pages, and the header card into report pages."""
         if not self.config.enabled:
             return None
@@ -196,6 +256,8 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         self.site.index_page(page.file.src_uri, page.url, page.title or "", html,
                              excluded=isinstance(search, dict) and bool(search.get("exclude")))
         return self.site.page_html(page.file.src_uri, html, page.markdown or "")
+
+    on_page_content = CombinedEvent(_on_page_body, _on_page_content)
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
         """Point the search box at our full-text search worker; name the theme's controls."""
@@ -241,4 +303,7 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
 
     def on_build_error(self, *, error: Exception) -> None:
         """Stop the workers of a build that failed."""
+        if self.capturing is not None:
+            self.capturing[1].__exit__()
+            self.capturing = None
         self.site.close()
