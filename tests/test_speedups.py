@@ -22,7 +22,7 @@ from conftest import EXAMPLE_DOCS, ROOT, copy_archive, write_config
 from test_publish import _free_port, _get, _wait_for
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from generate import generate  # noqa: E402
+from generate import generate
 
 # Pages that name the day they were built.
 DATED = {"sitemap.xml", "sitemap.xml.gz"}
@@ -59,14 +59,14 @@ class _Renders:
         monkeypatch.setattr(Page, "render", render)
 
 
-def _build(config_file: Path) -> None:
+def _build(config_file: Path, command: str = "build") -> None:
     """One `mkdocs build`. As under `serve`, MkDocs keeps our plugin (it has `on_startup`)
     from one build to the next in the same process, and with it what it keeps."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
     config = load_config(str(config_file))
-    config.plugins.on_startup(command="build", dirty=False)
+    config.plugins.on_startup(command=command, dirty=False)
     build(config)
 
 
@@ -114,23 +114,43 @@ def test_parallel_and_cached_builds_match_a_cold_build_on_one_core(
     assert _files(site) == sequential
     assert renders.bodies == 0 and pools[-1] is True
 
-    # Kept from the first build (one core, as under `serve`): nothing rendered again.
+    # As under `serve` (one core): bodies kept from the last build, then whole pages.
     with monkeypatch.context() as one_core:
         one_core.setattr(parallel, "can_fork", lambda: False)
-        _build(config_file)
-    assert _files(site) == sequential
-    assert renders.bodies == 0
+        _build(config_file, "serve")
+        assert _files(site) == sequential
+        assert renders.bodies == 0
+        kept = _Kept(monkeypatch)
+        _build(config_file, "serve")
+        assert _files(site) == sequential
+        assert renders.bodies == 0 and kept.pages == 50
 
-    # One report changed: only its body is rendered again, and its page shows the change.
-    report = docs / "2023-02-14-bert-base-sst2.md"
-    report.write_text(report.read_text(encoding="utf-8").replace(
-        "## 1. Objective", "## 1. Objective\n\nA sentence added since.", 1), encoding="utf-8")
-    with monkeypatch.context() as one_core:
-        one_core.setattr(parallel, "can_fork", lambda: False)
-        _build(config_file)
-    assert renders.bodies == 1
+        # One report changed: only its body is rendered again, its page shows the change.
+        report = docs / "2023-02-14-bert-base-sst2.md"
+        report.write_text(report.read_text(encoding="utf-8").replace(
+            "## 1. Objective", "## 1. Objective\n\nA sentence added since.", 1), "utf-8")
+        kept.pages = 0
+        _build(config_file, "serve")
+    assert renders.bodies == 1 and kept.pages == 49
     page = (site / "2023-02-14-bert-base-sst2" / "index.html").read_text(encoding="utf-8")
     assert "A sentence added since." in page
+
+
+class _Kept:
+    """Counts the report pages served from the previous build's output."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from report_archive.build import SiteBuild
+
+        self.pages = 0
+        original = SiteBuild.kept_page
+
+        def kept_page(build: SiteBuild, src_uri: str, key: str) -> str | None:
+            found = original(build, src_uri, key)
+            self.pages += found is not None
+            return found
+
+        monkeypatch.setattr(SiteBuild, "kept_page", kept_page)
 
 
 def test_cached_bodies_keep_their_link_warnings(tmp_path: Path,

@@ -265,3 +265,59 @@ class LogCapture(logging.Handler):
 
     def records(self) -> tuple[tuple[str, int, str], ...]:
         return tuple((r.name, r.levelno, r.getMessage()) for r in self._records)
+
+
+# Whole report pages kept across `serve` rebuilds -----------------------------------------
+
+KEPT_TEMPLATE = "report-archive/kept-page.html"
+# Plugins whose `on_page_context` only reads the page: a kept page is what it would get.
+_READ_ONLY_CONTEXT = ("mkdocs.contrib.search", "material.plugins.search", "report_archive")
+
+
+def pages_can_be_kept(config: MkDocsConfig) -> bool:
+    """Whether a page's output depends only on the page, the navigation and the settings."""
+    return all(getattr(handler, "__module__", "").startswith(_READ_ONLY_CONTEXT)
+               for handler in config.plugins.events["page_context"])
+
+
+def settings_signature(config: MkDocsConfig, body_signature: str) -> str:
+    """The site's settings and theme as they are now: the configuration file, the URL
+    it is served at, every file of the theme (overrides too), and every file's URL."""
+    parts = [body_signature, config.site_url or "", repr(config.theme.dirs)]
+    if config.config_file_path and os.path.isfile(config.config_file_path):
+        with open(config.config_file_path, "rb") as handle:
+            parts.append(markdown_digest(handle.read().decode("utf-8", "replace")))
+    for folder in config.theme.dirs:
+        for root, _dirs, names in os.walk(folder):
+            for name in names:
+                try:
+                    stat = os.stat(os.path.join(root, name))
+                except OSError:
+                    continue
+                parts.append(f"{root}/{name}\0{stat.st_mtime_ns}\0{stat.st_size}")
+    return markdown_digest("\n".join(parts))
+
+
+def nav_signature(nav: Navigation) -> str:
+    """The navigation as every page shows it: titles, URLs and sections, in order."""
+    parts: list[str] = []
+
+    def walk(items: Sequence[Any], depth: int) -> None:
+        for item in items:
+            parts.append(f"{depth}\0{type(item).__name__}\0{item.title}\0"
+                         f"{getattr(item, 'url', '')}")
+            if getattr(item, "children", None):
+                walk(item.children, depth + 1)
+
+    walk(nav.items, 0)
+    return markdown_digest("\n".join(parts))
+
+
+def page_key(page: Page, signature: str) -> str:
+    """Everything of a page its theme template shows, with the site's signature."""
+    neighbours = [(getattr(p, "url", None), p.title) if p is not None else None
+                  for p in (page.previous_page, page.next_page, page.parent)]
+    parts = [signature, page.file.src_uri, page.url, page.canonical_url or "",
+             page.edit_url or "", str(page.title), repr(page.meta), str(page.toc),
+             repr(neighbours), page.file.inclusion.name, page.content or ""]
+    return markdown_digest("\0".join(parts))

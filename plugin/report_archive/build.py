@@ -108,6 +108,8 @@ class SiteBuild:
         self._charts: dict[tuple[str, str], str] = {}
         # Rendered report bodies by path, with the signature of what else they depend on.
         self._bodies: dict[str, tuple[str, Rendered]] = {}
+        # Whole report pages by path, with their key, kept between `serve` rebuilds.
+        self._pages: dict[str, tuple[str, str]] = {}
         self.warm = False
         # Pages' text for full-text search, kept across `serve` rebuilds like the reports.
         self.search = Collector()
@@ -121,6 +123,7 @@ class SiteBuild:
         if settings != self._reports_settings:
             self._reports.clear()
             self._bodies.clear()
+            self._pages.clear()
             self._reports_settings = settings
         self.settings = settings
         self.serving = serving
@@ -299,6 +302,16 @@ class SiteBuild:
         if self.bodies is not None and src_uri in self.by_src:
             self._bodies[src_uri] = (self.bodies.signature, rendered)
 
+    def kept_page(self, src_uri: str, key: str) -> str | None:
+        """A report page's whole output from an earlier build with the same key."""
+        kept = self._pages.get(src_uri)
+        return kept[1] if kept is not None and kept[0] == key else None
+
+    def keep_page(self, src_uri: str, key: str, output: str) -> None:
+        """Keep a report page's output for the next `serve` rebuild."""
+        if self.serving and src_uri in self.by_src:
+            self._pages[src_uri] = (key, output)
+
     # Pages -------------------------------------------------------------------
 
     def listing_source(self, src_uri: str) -> str | None:
@@ -439,6 +452,7 @@ class SiteBuild:
         # Bodies of files gone from the archive are not kept.
         by_src = getattr(self, "by_src", {})
         self._bodies = {src: kept for src, kept in self._bodies.items() if src in by_src}
+        self._pages = {src: kept for src, kept in self._pages.items() if src in by_src}
 
     def summary_line(self) -> str:
         if self.archive is None:

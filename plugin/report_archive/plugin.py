@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
@@ -21,6 +22,7 @@ from mkdocs.utils import get_relative_url
 
 from .accessibility import accessible
 from .adapter import (
+    KEPT_TEMPLATE,
     Links,
     LogCapture,
     add_generated,
@@ -31,9 +33,13 @@ from .adapter import (
     leave_out,
     log_diagnostics,
     material_tags,
+    nav_signature,
     own_tag_index,
+    page_key,
+    pages_can_be_kept,
     replace_files,
     restore_body,
+    settings_signature,
     source,
     sources,
 )
@@ -72,6 +78,12 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         self.restoring: dict[str, tuple[str, Rendered]] = {}
         # A report page MkDocs is rendering itself, and what it logs meanwhile.
         self.capturing: tuple[str, LogCapture] | None = None
+        # Under `serve`: what report pages' outputs depend on, and the pages kept as they were.
+        self.body_signature: str | None = None
+        self.signature: str | None = None
+        self.nav_signature: tuple[int, str] | None = None
+        self.keys: dict[str, str] = {}
+        self.kept_now: dict[str, str | None] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Remember whether we are serving: then errors are shown on pages, not fatal."""
@@ -97,6 +109,8 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
                 extra.insert(0, asset)
         self.site.start(settings, serving=self.serving, renderer=Renderer(config.theme.dirs))
         self.restoring = {}
+        self.body_signature = self.signature = self.nav_signature = None
+        self.keys, self.kept_now = {}, {}
         return config
 
     @event_priority(50)
@@ -179,7 +193,10 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         """
         if not self.config.enabled or self.site.archive is None:
             return None
-        self.site.start_workers(body_job(config, files, self.site, self))
+        job = body_job(config, files, self.site, self)
+        self.site.start_workers(job)
+        if job is not None and self.serving and pages_can_be_kept(config):
+            self.body_signature = job.signature
         if config.nav is not None:
             return None
         newest = self.site.archive.newest_first()[:self.site.settings.nav_max_reports]
@@ -247,11 +264,19 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         restore_body(page, files, rendered)
         return rendered.html
 
+    def _keep_pages(self, page: Page) -> None:
+        """Under `serve`, render a report page through the template that can give back its
+        output from the previous build (`kept-page.html`), when nothing else chose one."""
+        if self.body_signature is not None and "template" not in page.meta:
+            page.meta["template"] = KEPT_TEMPLATE
+
     def _on_page_content(self, html: str, *, page: Page, config: MkDocsConfig,
                          files: Files) -> str | None:
         """Put our listing into generated pages, and the header card into report pages."""
         if not self.config.enabled:
             return None
+        if page.file.src_uri in self.site.by_src:
+            self._keep_pages(page)
         search = page.meta.get("search")
         self.site.index_page(page.file.src_uri, page.url, page.title or "", html,
                              excluded=isinstance(search, dict) and bool(search.get("exclude")))
@@ -259,12 +284,46 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
 
     on_page_content = CombinedEvent(_on_page_body, _on_page_content)
 
-    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
+    @event_priority(-100)
+    def on_page_context(self, context: Any, *, page: Page, config: MkDocsConfig,
+                        nav: Navigation) -> Any:
+        """Find a report page's output kept from the previous `serve` build, if nothing
+        it shows has changed.
+
+        Priority -100: after every other plugin has seen the page.
+        """
+        if (not self.config.enabled or self.signature is None
+                or page.meta.get("template") != KEPT_TEMPLATE):
+            return None
+        if self.nav_signature is None or self.nav_signature[0] != id(nav):
+            self.nav_signature = (id(nav), nav_signature(nav))
+        key = page_key(page, self.signature + self.nav_signature[1])
+        self.keys[page.file.src_uri] = key
+        self.kept_now[page.file.src_uri] = self.site.kept_page(page.file.src_uri, key)
+        return None
+
+    def _kept(self, page: Page) -> Markup | None:
+        kept = self.kept_now.get(page.file.src_uri)
+        return Markup(kept) if kept is not None else None
+
+    @event_priority(100)
+    def _on_post_page_keep(self, output: str, *, page: Page, config: MkDocsConfig) -> None:
+        """Keep a report page's output as its template made it, for the next `serve` build.
+
+        Priority 100: before any plugin changes the output (they change it again).
+        """
+        src_uri = page.file.src_uri
+        if src_uri in self.keys and self.kept_now.get(src_uri) is None:
+            self.site.keep_page(src_uri, self.keys[src_uri], output)
+
+    def _on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
         """Point the search box at our full-text search worker; name the theme's controls."""
         if not self.config.enabled:
             return None
         worker = get_relative_url(SEARCH_WORKER, page.url)
         return accessible(self.site.search_worker(output, worker))
+
+    on_post_page = CombinedEvent(_on_post_page_keep, _on_post_page)
 
     def on_post_template(self, output_content: str, *, template_name: str,
                          config: MkDocsConfig) -> str | None:
@@ -281,6 +340,9 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         """
         if not self.config.enabled:
             return None
+        if self.body_signature is not None:
+            env.globals["report_archive_kept"] = self._kept
+            self.signature = settings_signature(config, self.body_signature)
         for src_uri, content in self.site.static_contents().items():
             file = files.get_file_from_path(src_uri)
             if file is not None:
