@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from jinja2.bccache import Bucket, BytecodeCache
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
@@ -282,12 +283,14 @@ def pages_can_be_kept(config: MkDocsConfig) -> bool:
 
 def settings_signature(config: MkDocsConfig, body_signature: str) -> str:
     """The site's settings and theme as they are now: the configuration file, the URL
-    it is served at, every file of the theme (overrides too), and every file's URL."""
+    it is served at, the theme's folders and every file of its overrides, and every
+    file's URL."""
     parts = [body_signature, config.site_url or "", repr(config.theme.dirs)]
     if config.config_file_path and os.path.isfile(config.config_file_path):
         with open(config.config_file_path, "rb") as handle:
             parts.append(markdown_digest(handle.read().decode("utf-8", "replace")))
-    for folder in config.theme.dirs:
+    # An installed theme does not change while a site is served; its overrides may.
+    for folder in [d for d in config.theme.dirs if not _installed(d)]:
         for root, _dirs, names in os.walk(folder):
             for name in names:
                 try:
@@ -296,6 +299,11 @@ def settings_signature(config: MkDocsConfig, body_signature: str) -> str:
                     continue
                 parts.append(f"{root}/{name}\0{stat.st_mtime_ns}\0{stat.st_size}")
     return markdown_digest("\n".join(parts))
+
+
+def _installed(folder: str) -> bool:
+    parts = os.path.normpath(folder).split(os.sep)
+    return "site-packages" in parts or "dist-packages" in parts
 
 
 def nav_signature(nav: Navigation) -> str:
@@ -321,3 +329,20 @@ def page_key(page: Page, signature: str) -> str:
              page.edit_url or "", str(page.title), repr(page.meta), str(page.toc),
              repr(neighbours), page.file.inclusion.name, page.content or ""]
     return markdown_digest("\0".join(parts))
+
+
+class KeptBytecode(BytecodeCache):
+    """The theme's compiled templates, kept in memory between `serve` rebuilds (MkDocs
+    makes a new Jinja environment for each). Jinja checks each template's source
+    against its checksum, so an edited override is compiled again."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, tuple[str, Any]] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        kept = self._code.get(bucket.key)
+        if kept is not None and kept[0] == bucket.checksum:
+            bucket.code = kept[1]
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = (bucket.checksum, bucket.code)

@@ -110,6 +110,10 @@ class SiteBuild:
         self._bodies: dict[str, tuple[str, Rendered]] = {}
         # Whole report pages by path, with their key, kept between `serve` rebuilds.
         self._pages: dict[str, tuple[str, str]] = {}
+        # Under `serve`: report bodies as sanitized (body, Markdown, result), and header
+        # cards and related reports by what they show.
+        self._clean: dict[str, tuple[str, str, str]] = {}
+        self._cards: dict[str, tuple[str, tuple[str, str]]] = {}
         self.warm = False
         # Pages' text for full-text search, kept across `serve` rebuilds like the reports.
         self.search = Collector()
@@ -120,10 +124,17 @@ class SiteBuild:
               renderer: Renderer | None = None) -> None:
         """Begin a build: forget the previous build's pages, keep the caches."""
         self.close()
+        # The previous `serve` build's search index is written before anything else.
+        index_thread = getattr(self, "index_thread", None)
+        if index_thread is not None:
+            index_thread.join()
+        self.index_thread: threading.Thread | None = None
         if settings != self._reports_settings:
             self._reports.clear()
             self._bodies.clear()
             self._pages.clear()
+            self._clean.clear()
+            self._cards.clear()
             self._reports_settings = settings
         self.settings = settings
         self.serving = serving
@@ -354,9 +365,7 @@ class SiteBuild:
         if report is None or self.archive is None:
             return None
         with self._timed():
-            if (self.settings.sanitize and source_may_carry_script(markdown)
-                    and may_carry_script(html_text)):
-                html_text = sanitize_html(html_text)
+            html_text = self._sanitized(src_uri, html_text, markdown)
             card, related_html = self.fragments.get(report.path) or _fragments(self, report)
             problems = self.archive.problems(report)
             if self.serving and problems:
@@ -367,6 +376,19 @@ class SiteBuild:
                 return card + html_text
             end_of_title += len("</h1>")
             return html_text[:end_of_title] + card + html_text[end_of_title:]
+
+    def _sanitized(self, src_uri: str, html_text: str, markdown: str) -> str:
+        """A report body without script (the same body as last build: the same result)."""
+        kept = self._clean.get(src_uri)
+        if kept is not None and kept[0] == html_text and kept[1] == markdown:
+            return kept[2]
+        clean = html_text
+        if (self.settings.sanitize and source_may_carry_script(markdown)
+                and may_carry_script(html_text)):
+            clean = sanitize_html(html_text)
+        if self.serving:
+            self._clean[src_uri] = (html_text, markdown, clean)
+        return clean
 
     def index_page(self, src_uri: str, url: str, title: str, html_text: str, *,
                    excluded: bool) -> None:
@@ -428,17 +450,27 @@ class SiteBuild:
         with self._timed():
             self.close()
             if search_index is not None and search_index.is_file() and self.archive is not None:
-                begin = time.perf_counter()
-                write_search_config(search_index)
-                self.search_stats = self.search.write(
-                    search_index.parent / "fulltext", [r.path for r in self.archive.files])
-                self.search.seconds += time.perf_counter() - begin
+                keep = [r.path for r in self.archive.files]
+                if self.serving:
+                    # Under `serve`, the edited page is shown as soon as this build ends;
+                    # the index follows a moment later (the next build waits for it).
+                    self.index_thread = threading.Thread(
+                        target=self._write_index, args=(search_index, keep), daemon=True)
+                    self.index_thread.start()
+                else:
+                    self._write_index(search_index, keep)
         if self.serving and not self.warm:
             # Later rebuilds draw their few changed charts here: import the chart library
             # now, while the server waits for the first edit.
             threading.Thread(target=preload, daemon=True).start()
             self.warm = True
         return self.summary_line()
+
+    def _write_index(self, search_index: Path, keep: list[str]) -> None:
+        begin = time.perf_counter()
+        write_search_config(search_index)
+        self.search_stats = self.search.write(search_index.parent / "fulltext", keep)
+        self.search.seconds += time.perf_counter() - begin
 
     def close(self) -> None:
         """Stop the workers, whether or not the build finished."""
@@ -453,6 +485,8 @@ class SiteBuild:
         by_src = getattr(self, "by_src", {})
         self._bodies = {src: kept for src, kept in self._bodies.items() if src in by_src}
         self._pages = {src: kept for src, kept in self._pages.items() if src in by_src}
+        self._clean = {src: kept for src, kept in self._clean.items() if src in by_src}
+        self._cards = {src: kept for src, kept in self._cards.items() if src in by_src}
 
     def summary_line(self) -> str:
         if self.archive is None:
@@ -466,6 +500,8 @@ class SiteBuild:
 
     def _search_line(self) -> str:
         stats = self.search_stats
+        if self.index_thread is not None:
+            return "; search index written after the pages"
         if stats is None:
             return ""
         return (f"; search index {self.search.seconds:.2f} s ({stats.documents} pages, "
@@ -562,9 +598,19 @@ def _fragments(build: SiteBuild, report: Report) -> tuple[str, str]:
     def href(src_uri: str) -> str:
         return links.rel(report.path, src_uri)
 
-    card = build.renderer.card(card_context(report, build.archive), href)
-    related_html = build.renderer.render(
-        "report-archive/related.html", related=related(report, build.archive, links))
+    context = card_context(report, build.archive)
+    near = related(report, build.archive, links)
+    # Under `serve`, what a card shows rarely changes: render it again only then.
+    key = ""
+    if build.serving and build.bodies is not None:
+        key = markdown_digest(repr((context, near, build.bodies.signature)))
+        kept = build._cards.get(report.path)
+        if kept is not None and kept[0] == key:
+            return kept[1]
+    card = build.renderer.card(context, href)
+    related_html = build.renderer.render("report-archive/related.html", related=near)
+    if key:
+        build._cards[report.path] = (key, (card, related_html))
     return card, related_html
 
 

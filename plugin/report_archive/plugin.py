@@ -8,6 +8,7 @@ what it returns into MkDocs' structures. Every hook starts by checking
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from mkdocs.utils import get_relative_url
 from .accessibility import accessible
 from .adapter import (
     KEPT_TEMPLATE,
+    KeptBytecode,
     Links,
     LogCapture,
     add_generated,
@@ -79,11 +81,12 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         # A report page MkDocs is rendering itself, and what it logs meanwhile.
         self.capturing: tuple[str, LogCapture] | None = None
         # Under `serve`: what report pages' outputs depend on, and the pages kept as they were.
-        self.body_signature: str | None = None
         self.signature: str | None = None
         self.nav_signature: tuple[int, str] | None = None
         self.keys: dict[str, str] = {}
         self.kept_now: dict[str, str | None] = {}
+        self.bytecode = KeptBytecode()
+        self.renderer: tuple[list[str], Renderer] | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Remember whether we are serving: then errors are shown on pages, not fatal."""
@@ -107,9 +110,13 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
                              (config.extra_javascript, SEARCH_SCRIPT)):
             if asset not in extra:
                 extra.insert(0, asset)
-        self.site.start(settings, serving=self.serving, renderer=Renderer(config.theme.dirs))
+        # Our templates' environment is kept between `serve` rebuilds (it reloads a
+        # template whose file changed); a new one when the theme's folders change.
+        if self.renderer is None or self.renderer[0] != list(config.theme.dirs):
+            self.renderer = (list(config.theme.dirs), Renderer(config.theme.dirs))
+        self.site.start(settings, serving=self.serving, renderer=self.renderer[1])
         self.restoring = {}
-        self.body_signature = self.signature = self.nav_signature = None
+        self.signature = self.nav_signature = None
         self.keys, self.kept_now = {}, {}
         return config
 
@@ -194,9 +201,13 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         if not self.config.enabled or self.site.archive is None:
             return None
         job = body_job(config, files, self.site, self)
+        if job is not None and self.serving:
+            # Under `serve`, what is kept is also kept only while the settings and the
+            # theme's files are unchanged.
+            job = replace(job, signature=settings_signature(config, job.signature))
+            if pages_can_be_kept(config):
+                self.signature = job.signature
         self.site.start_workers(job)
-        if job is not None and self.serving and pages_can_be_kept(config):
-            self.body_signature = job.signature
         if config.nav is not None:
             return None
         newest = self.site.archive.newest_first()[:self.site.settings.nav_max_reports]
@@ -267,7 +278,7 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
     def _keep_pages(self, page: Page) -> None:
         """Under `serve`, render a report page through the template that can give back its
         output from the previous build (`kept-page.html`), when nothing else chose one."""
-        if self.body_signature is not None and "template" not in page.meta:
+        if self.signature is not None and "template" not in page.meta:
             page.meta["template"] = KEPT_TEMPLATE
 
     def _on_page_content(self, html: str, *, page: Page, config: MkDocsConfig,
@@ -340,9 +351,10 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         """
         if not self.config.enabled:
             return None
-        if self.body_signature is not None:
+        if self.serving:
+            env.bytecode_cache = self.bytecode
+        if self.signature is not None:
             env.globals["report_archive_kept"] = self._kept
-            self.signature = settings_signature(config, self.body_signature)
         for src_uri, content in self.site.static_contents().items():
             file = files.get_file_from_path(src_uri)
             if file is not None:
