@@ -144,6 +144,7 @@ class SiteBuild:
         self.listings: dict[str, str] = {}
         self.fragments: dict[str, tuple[str, str]] = {}
         self.pending: dict[str, int] = {}
+        self.pages_seen: set[str] = set()
         self.pool: Pool | None = None
         self.page_job: Batch | None = None
         self.report_work: Batch | None = None
@@ -314,13 +315,14 @@ class SiteBuild:
             self._bodies[src_uri] = (self.bodies.signature, rendered)
 
     def kept_page(self, src_uri: str, key: str) -> str | None:
-        """A report page's whole output from an earlier build with the same key."""
+        """A page's whole output from an earlier build with the same key."""
+        self.pages_seen.add(src_uri)
         kept = self._pages.get(src_uri)
         return kept[1] if kept is not None and kept[0] == key else None
 
     def keep_page(self, src_uri: str, key: str, output: str) -> None:
-        """Keep a report page's output for the next `serve` rebuild."""
-        if self.serving and src_uri in self.by_src:
+        """Keep a page's output for the next `serve` rebuild."""
+        if self.serving:
             self._pages[src_uri] = (key, output)
 
     # Pages -------------------------------------------------------------------
@@ -484,7 +486,8 @@ class SiteBuild:
         # Bodies of files gone from the archive are not kept.
         by_src = getattr(self, "by_src", {})
         self._bodies = {src: kept for src, kept in self._bodies.items() if src in by_src}
-        self._pages = {src: kept for src, kept in self._pages.items() if src in by_src}
+        seen = getattr(self, "pages_seen", set())
+        self._pages = {src: kept for src, kept in self._pages.items() if src in seen}
         self._clean = {src: kept for src, kept in self._clean.items() if src in by_src}
         self._cards = {src: kept for src, kept in self._cards.items() if src in by_src}
 

@@ -276,8 +276,8 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         return rendered.html
 
     def _keep_pages(self, page: Page) -> None:
-        """Under `serve`, render a report page through the template that can give back its
-        output from the previous build (`kept-page.html`), when nothing else chose one."""
+        """Under `serve`, render a page through the template that can give back its output
+        from the previous build (`kept-page.html`), when nothing else chose one."""
         if self.signature is not None and "template" not in page.meta:
             page.meta["template"] = KEPT_TEMPLATE
 
@@ -286,8 +286,7 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         """Put our listing into generated pages, and the header card into report pages."""
         if not self.config.enabled:
             return None
-        if page.file.src_uri in self.site.by_src:
-            self._keep_pages(page)
+        self._keep_pages(page)
         search = page.meta.get("search")
         self.site.index_page(page.file.src_uri, page.url, page.title or "", html,
                              excluded=isinstance(search, dict) and bool(search.get("exclude")))
@@ -298,8 +297,8 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
     @event_priority(-100)
     def on_page_context(self, context: Any, *, page: Page, config: MkDocsConfig,
                         nav: Navigation) -> Any:
-        """Find a report page's output kept from the previous `serve` build, if nothing
-        it shows has changed.
+        """Find a page's output kept from the previous `serve` build, if nothing it shows
+        has changed.
 
         Priority -100: after every other plugin has seen the page.
         """
@@ -319,7 +318,7 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
 
     @event_priority(100)
     def _on_post_page_keep(self, output: str, *, page: Page, config: MkDocsConfig) -> None:
-        """Keep a report page's output as its template made it, for the next `serve` build.
+        """Keep a page's output as its template made it, for the next `serve` build.
 
         Priority 100: before any plugin changes the output (they change it again).
         """
