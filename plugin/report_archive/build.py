@@ -486,7 +486,7 @@ class SiteBuild:
         # Bodies of files gone from the archive are not kept.
         by_src = getattr(self, "by_src", {})
         self._bodies = {src: kept for src, kept in self._bodies.items() if src in by_src}
-        seen = getattr(self, "pages_seen", set())
+        seen: set[str] = getattr(self, "pages_seen", set())
         self._pages = {src: kept for src, kept in self._pages.items() if src in seen}
         self._clean = {src: kept for src, kept in self._clean.items() if src in by_src}
         self._cards = {src: kept for src, kept in self._cards.items() if src in by_src}

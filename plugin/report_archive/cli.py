@@ -99,8 +99,12 @@ def _shown(path: Path) -> str:
                    "(default: ./mkdocs.yml or ./mkdocs.yaml).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Processes to read reports with (default: the number of CPUs).")
+@click.option("--no-cache", is_flag=True,
+              help="Read every file again, without the cache of the last check "
+                   "(kept in ~/.cache/report-archive, keyed by each file's content, "
+                   "the options and the package's version).")
 def check(paths: tuple[Path, ...], fmt: str, strict: bool, config: str | None,
-          jobs: int | None) -> None:
+          jobs: int | None, no_cache: bool) -> None:
     """Validate reports without building the site.
 
     PATHS are report files or folders; by default, the pages MkDocs would build
@@ -108,12 +112,13 @@ def check(paths: tuple[Path, ...], fmt: str, strict: bool, config: str | None,
     Exit code: 0 no errors, 1 errors (with --strict, warnings too), 2 bad usage.
     """
     project = _project(config, required=not paths)
+    cached = not no_cache
     if paths:
-        reports, diagnostics = _check_named(paths, project, jobs)
+        reports, diagnostics = _check_named(paths, project, jobs, cached)
         notes = list(project.warnings) if project else []
     else:
         assert project is not None
-        reports, diagnostics, notes = _check_archive(project, jobs)
+        reports, diagnostics, notes = _check_archive(project, jobs, cached)
     for note in notes:
         click.echo(f"warning: {note}", err=True)
     _print(diagnostics, len(reports), sum(1 for r in reports if r.is_report), fmt)
@@ -123,7 +128,17 @@ def check(paths: tuple[Path, ...], fmt: str, strict: bool, config: str | None,
     sys.exit(1 if errors or (strict and warnings) else 0)
 
 
-def _check_archive(project: Project, jobs: int | None
+def _read(files: list[tuple[Path, str]], settings: Settings, jobs: int | None,
+          cached: bool, project: str) -> list[Report]:
+    """Read the files on every core; with `cached`, unchanged ones from the last check."""
+    count = jobs or os.cpu_count() or 1
+    if not cached:
+        return read_files(files, settings, count)
+    from .cache import CheckCache, read_files_cached
+    return read_files_cached(files, settings, count, CheckCache(settings, project))
+
+
+def _check_archive(project: Project, jobs: int | None, cached: bool = True
                    ) -> tuple[list[Report], list[Diagnostic], list[str]]:
     """The pages MkDocs would build, judged as the build judges them.
 
@@ -131,20 +146,21 @@ def _check_archive(project: Project, jobs: int | None
     build logs them) and what MkDocs warned about while loading and finding files.
     """
     files, found, left_out = project.documents()
-    reports = read_files(files, project.settings, jobs or os.cpu_count() or 1)
+    reports = _read(files, project.settings, jobs, cached,
+                    str(project.config_file.resolve()))
     root = _shown(project.docs_dir)
     diagnostics = [replace(d, path=os.path.join(root, d.path))
                    for d in [*left_out, *Archive(reports, project.settings).diagnostics]]
     return reports, diagnostics, [*project.warnings, *found]
 
 
-def _check_named(paths: tuple[Path, ...], project: Project | None, jobs: int | None
-                 ) -> tuple[list[Report], list[Diagnostic]]:
+def _check_named(paths: tuple[Path, ...], project: Project | None, jobs: int | None,
+                 cached: bool = True) -> tuple[list[Report], list[Diagnostic]]:
     """Exactly the files named (and the Markdown files in the folders named)."""
     settings = project.settings if project else Settings()
     # A declared comparison is about the whole archive, not about the files named here.
     settings = replace(settings, comparisons=())
-    reports = read_files(_named_files(paths), settings, jobs or os.cpu_count() or 1)
+    reports = _read(_named_files(paths), settings, jobs, cached, os.getcwd())
     return reports, Archive(reports, settings).diagnostics
 
 
