@@ -69,9 +69,7 @@ def _build(config_file: Path, command: str = "build") -> None:
     config.plugins.on_startup(command=command, dirty=False)
     build(config)
     # Under `serve`, the search index is written just after the pages.
-    index_thread = config.plugins["report-archive"].site.index_thread
-    if index_thread is not None:
-        index_thread.join()
+    config.plugins["report-archive"].site.wait_for_index()
 
 
 def _forget_kept_bodies() -> None:

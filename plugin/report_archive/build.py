@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import hashlib
 import html
+import multiprocessing
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +37,7 @@ from .fulltext import (
     count_terms,
     report_document,
     use_worker,
+    write_index,
     write_search_config,
 )
 from .markdown_scan import safe_markdown
@@ -118,6 +121,8 @@ class SiteBuild:
         # Pages' text for full-text search, kept across `serve` rebuilds like the reports.
         self.search = Collector()
         self.search_stats: IndexStats | None = None
+        # Under `serve`, the process writing the last build's search index.
+        self.index_process: BaseProcess | None = None
         self.start(Settings())
 
     def start(self, settings: Settings, *, serving: bool = False,
@@ -125,10 +130,9 @@ class SiteBuild:
         """Begin a build: forget the previous build's pages, keep the caches."""
         self.close()
         # The previous `serve` build's search index is written before anything else.
-        index_thread = getattr(self, "index_thread", None)
-        if index_thread is not None:
-            index_thread.join()
-        self.index_thread: threading.Thread | None = None
+        # A search index still being written for the previous `serve` build is out of
+        # date: stop it before MkDocs clears the site's folder.
+        self.wait_for_index(stop=True)
         if settings != self._reports_settings:
             self._reports.clear()
             self._bodies.clear()
@@ -455,10 +459,13 @@ class SiteBuild:
                 keep = [r.path for r in self.archive.files]
                 if self.serving:
                     # Under `serve`, the edited page is shown as soon as this build ends;
-                    # the index follows a moment later (the next build waits for it).
-                    self.index_thread = threading.Thread(
-                        target=self._write_index, args=(search_index, keep), daemon=True)
-                    self.index_thread.start()
+                    # the index follows a moment later, written by a process of its own.
+                    write_search_config(search_index)
+                    docs, counted = self.search.prepare(keep)
+                    self.index_process = multiprocessing.get_context("spawn").Process(
+                        target=write_index, args=(search_index.parent / "fulltext", docs,
+                                                  counted), daemon=True)
+                    self.index_process.start()
                 else:
                     self._write_index(search_index, keep)
         if self.serving and not self.warm:
@@ -473,6 +480,15 @@ class SiteBuild:
         write_search_config(search_index)
         self.search_stats = self.search.write(search_index.parent / "fulltext", keep)
         self.search.seconds += time.perf_counter() - begin
+
+    def wait_for_index(self, stop: bool = False) -> None:
+        """Wait for the search index of the last `serve` build (`stop`: stop writing it)."""
+        process = self.index_process
+        if process is not None:
+            if stop and process.is_alive():
+                process.terminate()
+            process.join()
+        self.index_process = None
 
     def close(self) -> None:
         """Stop the workers, whether or not the build finished."""
@@ -503,7 +519,7 @@ class SiteBuild:
 
     def _search_line(self) -> str:
         stats = self.search_stats
-        if self.index_thread is not None:
+        if self.index_process is not None:
             return "; search index written after the pages"
         if stats is None:
             return ""

@@ -436,8 +436,9 @@ class Collector:
         doc = report_document(url, html_text, report, self._sections_of(src_uri, html_text))
         self.docs[src_uri] = primed[0] if primed is not None and primed[0] == doc else doc
 
-    def write(self, folder: Path, keep: Iterable[str]) -> IndexStats:
-        """Write the index of the pages in `keep` (in that order) into `folder`."""
+    def prepare(self, keep: Iterable[str]) -> tuple[list[Document], list[_Counts]]:
+        """The documents of the pages in `keep` (in that order), each with its term counts
+        (kept from the last time for a document that did not change)."""
         wanted = [src for src in keep if src in self.docs]
         self.docs = {src: self.docs[src] for src in wanted}
         self._sections = {src: self._sections[src] for src in wanted if src in self._sections}
@@ -448,7 +449,11 @@ class Collector:
             counts = primed[1] if primed is not None and primed[0] is doc else count_terms(doc)
             self._counts[src] = (doc, counts)
             counted.append(counts)
-        return write_index(folder, list(self.docs.values()), counted)
+        return list(self.docs.values()), counted
+
+    def write(self, folder: Path, keep: Iterable[str]) -> IndexStats:
+        """Write the index of the pages in `keep` (in that order) into `folder`."""
+        return write_index(folder, *self.prepare(keep))
 
 
 __all__ = [
