@@ -26,6 +26,7 @@ from typing import Any
 
 from .archive import Archive
 from .braces import keep_braces
+from .cache import DrawnCharts
 from .charts import ChartJob, chart_failure, chart_key, preload
 from .diagnostics import Diagnostic
 from .discovery import read_many, unreadable_report
@@ -291,6 +292,14 @@ class SiteBuild:
             self.chart_keys = {src: chart_key(spec) for src, spec in charts}
             fresh = [(src, spec) for src, spec in charts
                      if (src, self.chart_keys[src]) not in self._charts]
+            if fresh:
+                drawn = DrawnCharts()
+                for src, _spec in fresh:
+                    svg = drawn.get(self.chart_keys[src])
+                    if svg is not None:
+                        self._charts[(src, self.chart_keys[src])] = svg
+                fresh = [(src, spec) for src, spec in fresh
+                         if (src, self.chart_keys[src]) not in self._charts]
             self.chart_job = ChartJob(fresh, in_process=self.serving and self.warm)
 
     def body(self, src_uri: str, markdown: str) -> Rendered | None:
@@ -437,11 +446,15 @@ class SiteBuild:
                 contents.update((src, done[i]) for src, i in self.pending.items()
                                 if not src.endswith(".md"))
             if self.chart_job is not None:
+                store: DrawnCharts | None = None
                 for src_uri, drawn in self.chart_job.result().items():
                     if (failure := chart_failure(drawn)) is not None:
                         self.chart_failures.append(
                             f"chart {src_uri} could not be drawn; the page shows a note "
                             f"instead: {failure} [chart-failed]")
+                    else:
+                        store = store or DrawnCharts()
+                        store.put(self.chart_keys[src_uri], drawn)
                     self._charts[(src_uri, self.chart_keys[src_uri])] = drawn
                 self.chart_job = None
                 wanted = set(self.chart_keys.items())

@@ -82,6 +82,37 @@ class CheckCache:
                     os.unlink(temporary)
 
 
+class DrawnCharts:
+    """Charts drawn by earlier builds, as SVG files in the user's cache folder, by their
+    data, the package and the chart library's version: an archive whose leaderboards
+    did not change starts no chart library at all."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = (folder or cache_folder()) / "charts"
+        library = "none"
+        with suppress(Exception):
+            from importlib.metadata import version
+            library = version("matplotlib")
+        self.salt = f"{package_signature()}\n{library}\n"
+
+    def _path(self, key: str) -> Path:
+        return self.folder / f"{_digest((self.salt + key).encode('utf-8'))}.svg"
+
+    def get(self, key: str) -> str | None:
+        try:
+            return self._path(key).read_text(encoding="utf-8")
+        except (OSError, ValueError):
+            return None
+
+    def put(self, key: str, svg: str) -> None:
+        with suppress(OSError):
+            self.folder.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                out.write(svg)
+            os.replace(temporary, self._path(key))
+
+
 def _read_raw(job: tuple[bytes, str, Settings]) -> Report:
     raw, shown, settings = job
     return read_report(raw, shown, settings)
@@ -124,4 +155,4 @@ def read_files_cached(files: list[tuple[Path, str]], settings: Settings, jobs: i
     return done
 
 
-__all__ = ["CheckCache", "cache_folder", "package_signature", "read_files_cached"]
+__all__ = ["CheckCache", "DrawnCharts", "cache_folder", "package_signature", "read_files_cached"]
