@@ -160,7 +160,7 @@ class _Kept:
 
 def test_cached_bodies_keep_their_link_warnings(tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    """A body kept from an earlier build logs its broken links again, as MkDocs would."""
+    """A body kept from an earlier `serve` build logs its broken links again."""
     docs = copy_archive(tmp_path)
     report = docs / "2023-02-14-bert-base-sst2.md"
     report.write_text(report.read_text(encoding="utf-8").replace(
@@ -179,11 +179,11 @@ def test_cached_bodies_keep_their_link_warnings(tmp_path: Path,
     handler = Keep(logging.WARNING)
     logging.getLogger("mkdocs").addHandler(handler)
     try:
-        _build(config_file)
+        _build(config_file, "serve")
         first = [m for m in messages if "missing-notes.md" in m]
         messages.clear()
         renders.bodies = 0
-        _build(config_file)
+        _build(config_file, "serve")
         again = [m for m in messages if "missing-notes.md" in m]
     finally:
         logging.getLogger("mkdocs").removeHandler(handler)

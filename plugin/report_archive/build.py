@@ -308,23 +308,28 @@ class SiteBuild:
         digest = markdown_digest(markdown)
         signature = self.bodies.signature if self.bodies is not None else None
         with self._timed():
-            document = None
+            document = rendered = None
             if self.report_work is not None and src_uri in self.report_index:
-                fragments, rendered, document = self.report_work.get(self.report_index[src_uri])
+                index = self.report_index.pop(src_uri)
+                fragments, rendered, document = self.report_work.take(index)
                 if fragments is not None:
                     self.fragments[src_uri] = fragments
-                if rendered is not None and signature is not None:
+            if rendered is not None and signature is not None:
+                # Kept for the next build only under `serve`: a build uses each body once.
+                if self.serving:
                     self._bodies[src_uri] = (signature, rendered)
-            kept = self._bodies.get(src_uri)
-            if kept is None or kept[0] != signature or kept[1].digest != digest:
+            else:
+                kept = self._bodies.get(src_uri)
+                rendered = kept[1] if kept is not None and kept[0] == signature else None
+            if rendered is None or rendered.digest != digest:
                 return None
             if document is not None:
-                self.search.prime(src_uri, kept[1].html, *document)
-            return kept[1]
+                self.search.prime(src_uri, rendered.html, *document)
+            return rendered
 
     def keep_body(self, src_uri: str, rendered: Rendered) -> None:
-        """Keep a body MkDocs rendered itself, for the next build with the same files."""
-        if self.bodies is not None and src_uri in self.by_src:
+        """Keep a body MkDocs rendered itself, for the next `serve` build with the same files."""
+        if self.serving and self.bodies is not None and src_uri in self.by_src:
             self._bodies[src_uri] = (self.bodies.signature, rendered)
 
     def kept_page(self, src_uri: str, key: str) -> str | None:

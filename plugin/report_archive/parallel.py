@@ -136,6 +136,12 @@ class Batch:
                                      for item in self.items[start:start + self.size]]
         return self.done[number][index % self.size]
 
+    def take(self, index: int) -> Any:
+        """`get`, forgetting the result here (the caller keeps it as long as it needs)."""
+        result = self.get(index)
+        self.done[index // self.size][index % self.size] = None
+        return result
+
     def all(self) -> list[Any]:
         return [self.get(i) for i in range(len(self.items))]
 
