@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
+from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
@@ -43,7 +44,7 @@ from .fulltext import (
 )
 from .markdown_scan import safe_markdown
 from .model import Report
-from .parallel import MIN_ITEMS, Batch, Pool
+from .parallel import MIN_ITEMS, Batch, Pool, can_fork
 from .plan import GeneratedPage, PlanError, home_section, plan_pages
 from .render import Renderer, md
 from .sanitize import may_carry_script, sanitize_html, source_may_carry_script
@@ -124,6 +125,7 @@ class SiteBuild:
         self.search_stats: IndexStats | None = None
         # Under `serve`, the process writing the last build's search index.
         self.index_process: BaseProcess | None = None
+        self.index_pipe: Connection | None = None
         self.start(Settings())
 
     def start(self, settings: Settings, *, serving: bool = False,
@@ -450,6 +452,9 @@ class SiteBuild:
                 done = self.page_job.all()
                 contents.update((src, done[i]) for src, i in self.pending.items()
                                 if not src.endswith(".md"))
+            if self.pool is not None:
+                # Every page is read: the workers are done (and no thread is left behind).
+                self.pool.close()
             if self.chart_job is not None:
                 store: DrawnCharts | None = None
                 for src_uri, drawn in self.chart_job.result().items():
@@ -486,6 +491,8 @@ class SiteBuild:
                     self.index_process.start()
                 else:
                     self._write_index(search_index, keep)
+            elif self.index_process is not None:
+                self.wait_for_index(stop=True)  # no search in this site after all
         if self.serving and not self.warm:
             # Later rebuilds draw their few changed charts here: import the chart library
             # now, while the server waits for the first edit.
@@ -493,20 +500,44 @@ class SiteBuild:
             self.warm = True
         return self.summary_line()
 
+    def start_index(self, folder: Path) -> None:
+        """Write the full-text index into `folder` on another core while MkDocs writes the
+        pages (every page's text is in by now); `finish` waits for it."""
+        if self.serving or self.archive is None or not can_fork():
+            return
+        keep = [r.path for r in self.archive.files]
+        receive, send = multiprocessing.get_context("fork").Pipe(duplex=False)
+        self.index_process = multiprocessing.get_context("fork").Process(
+            target=_write_fulltext, args=(self.search, folder, keep, send), daemon=True)
+        self.index_process.start()
+        send.close()
+        self.index_pipe = receive
+
     def _write_index(self, search_index: Path, keep: list[str]) -> None:
         begin = time.perf_counter()
         write_search_config(search_index)
-        self.search_stats = self.search.write(search_index.parent / "fulltext", keep)
+        stats = None
+        if self.index_process is not None and self.index_pipe is not None:
+            # Written meanwhile on another core; here if that failed.
+            try:
+                stats = self.index_pipe.recv()
+            except (EOFError, OSError):
+                stats = None
+            self.wait_for_index()
+        self.search_stats = stats or self.search.write(search_index.parent / "fulltext", keep)
         self.search.seconds += time.perf_counter() - begin
 
     def wait_for_index(self, stop: bool = False) -> None:
-        """Wait for the search index of the last `serve` build (`stop`: stop writing it)."""
+        """Wait for the process writing the search index (`stop`: stop it first)."""
         process = self.index_process
         if process is not None:
             if stop and process.is_alive():
                 process.terminate()
             process.join()
         self.index_process = None
+        if self.index_pipe is not None:
+            self.index_pipe.close()
+            self.index_pipe = None
 
     def close(self) -> None:
         """Stop the workers, whether or not the build finished."""
@@ -589,6 +620,13 @@ class Rendered:
 
 def markdown_digest(markdown: str) -> str:
     return hashlib.blake2b(markdown.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def _write_fulltext(collector: Collector, folder: Path, keep: list[str],
+                    send: Connection) -> None:
+    """The full-text index, written in a forked process; its figures go back by `send`."""
+    send.send(collector.write(folder, keep))
+    send.close()
 
 
 @dataclass(frozen=True)

@@ -360,6 +360,10 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
                 file.content_string = content
         for failure in self.site.chart_failures:
             log.warning(failure)
+        # Every page's text is in: the full-text index is written on another core while
+        # MkDocs writes the pages (Material's search plugin makes `search/` too).
+        if any(name in config.plugins for name in ("search", "material/search")):
+            self.site.start_index(Path(config.site_dir) / "search" / "fulltext")
         return None
 
     @event_priority(-100)
@@ -380,3 +384,4 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
             self.capturing[1].__exit__()
             self.capturing = None
         self.site.close()
+        self.site.wait_for_index(stop=True)
