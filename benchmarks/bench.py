@@ -1,21 +1,23 @@
 """Benchmark: Report Archive against plain MkDocs + Material on the same reports.
 
     python benchmarks/bench.py                      # what `make bench` runs
-    python benchmarks/bench.py --sizes 50 --reps 1  # a quick look
+    python benchmarks/bench.py --sizes 100 --light-sizes --reps 1 --serve-sizes 100
 
-For each size N it generates N reports (benchmarks/generate.py, fixed seed) and
-builds them, alternating, as
+For each size N of the real-length corpus (and of the light one), it takes N
+reports generated once into `--corpora` (benchmarks/generate.py, fixed seed;
+reused by later runs) and builds them, alternating, as
   A: plain MkDocs + Material, the reports as ordinary pages in the navigation
-     (what a team has today), and
+     (what MkDocs does by default), and
   B: Report Archive's full site (reports, tag pages, leaderboards, browse page,
-     feeds, reports.json, compact search),
-each build a fresh `mkdocs build` process. It times `report-archive check` on the
-same archive, records the peak memory (RSS, summed over the process and its
-children) of every command, the size of each site and of its search index, and
-at one size the time for `mkdocs serve --dirty` to show an edited report.
+     feeds, reports.json, full-text search),
+each build a fresh `mkdocs build` process. It times `report-archive check` on 2
+processes, without and with its cache, records the peak memory of every
+command (PSS summed over the process and its children: shared pages count
+once), and, at the serve sizes, the seconds from saving an edited report to
+`mkdocs serve` (no `--dirty`, as `make serve`) serving the edited page.
 
-Results: a JSON file of the raw figures, and a Markdown page with a table and a
-plot (matplotlib) for the site's guide.
+Results: a JSON file of the raw figures, and a Markdown page with the table of
+issue 15 and a plot (matplotlib) for the site's guide.
 """
 
 from __future__ import annotations
