@@ -110,11 +110,13 @@ def test_parallel_and_cached_builds_match_a_cold_build_on_one_core(
     sequential = _files(site)
     assert renders.bodies == 50 and pools == [False]
 
-    # On every core: no report body is rendered by MkDocs in this process.
+    # On every core.
     renders.bodies = 0
     _build(config_file)
     assert _files(site) == sequential
-    assert renders.bodies == 0 and pools[-1] is True
+    # Some on the other cores; this process renders those no worker had started.
+    assert renders.bodies < 50 and pools[-1] is True
+    renders.bodies = 0
 
     # As under `serve` (one core): the first build renders every body, the next one
     # keeps bodies and whole pages.

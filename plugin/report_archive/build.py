@@ -281,7 +281,9 @@ class SiteBuild:
             # Report bodies (and their header cards) first: MkDocs reads them first.
             # Without workers, header cards are rendered page by page as MkDocs renders
             # them (so a `serve --dirty` rebuild renders only the pages that changed).
-            self.report_work = (self.pool.map(_report_work, reports)
+            # The workers start from the last report; MkDocs reads from the first, and
+            # renders itself those no worker has started when it gets to them.
+            self.report_work = (self.pool.map(_report_work, reports, from_the_end=True)
                                 if self.pool.executor is not None else None)
             self.report_index = {src: i for i, src in enumerate(reports)}
             # Listing pages are read only after every report's Markdown: render them on
@@ -313,7 +315,8 @@ class SiteBuild:
             document = rendered = None
             if self.report_work is not None and src_uri in self.report_index:
                 index = self.report_index.pop(src_uri)
-                fragments, rendered, document = self.report_work.take(index)
+                work = self.report_work.take(index, steal=True)
+                fragments, rendered, document = work if work is not None else (None,) * 3
                 if fragments is not None:
                     self.fragments[src_uri] = fragments
             if rendered is not None and signature is not None:

@@ -116,14 +116,16 @@ class Batch:
     """
 
     def __init__(self, pool: Pool, function: Callable[[Any, Any], Any], items: Sequence[Any],
-                 size: int) -> None:
+                 size: int, from_the_end: bool = False) -> None:
         self.pool, self.function, self.items = pool, function, items
         self.size = max(1, size)
         self.chunks: list[Any] = []
         self.done: dict[int, list[Any]] = {}
         if pool.executor is not None:
-            self.chunks = [pool.submit(function, items[i:i + self.size])
-                           for i in range(0, len(items), self.size)]
+            starts = list(range(0, len(items), self.size))
+            order = reversed(starts) if from_the_end else starts
+            futures = {i: pool.submit(function, items[i:i + self.size]) for i in order}
+            self.chunks = [futures[i] for i in starts]
 
     def get(self, index: int) -> Any:
         number = index // self.size
@@ -136,10 +138,18 @@ class Batch:
                                      for item in self.items[start:start + self.size]]
         return self.done[number][index % self.size]
 
-    def take(self, index: int) -> Any:
-        """`get`, forgetting the result here (the caller keeps it as long as it needs)."""
+    def take(self, index: int, steal: bool = False) -> Any:
+        """`get`, forgetting the result here (the caller keeps it as long as it needs).
+
+        `steal`: for an item whose chunk no worker has started, None at once (the
+        chunk is withdrawn, and the caller does its items itself).
+        """
+        number = index // self.size
+        if steal and number not in self.done and self.chunks and self.chunks[number].cancel():
+            start = number * self.size
+            self.done[number] = [None] * len(self.items[start:start + self.size])
         result = self.get(index)
-        self.done[index // self.size][index % self.size] = None
+        self.done[number][index % self.size] = None
         return result
 
     def all(self) -> list[Any]:
@@ -163,11 +173,15 @@ class Pool:
                                                 mp_context=multiprocessing.get_context("fork"))
 
     def map(self, function: Callable[[Any, Any], Any], items: Sequence[Any],
-            size: int = 0) -> Batch:
-        """Start `function(context, item)` for every item; chunks of `size` (0: balanced)."""
+            size: int = 0, from_the_end: bool = False) -> Batch:
+        """Start `function(context, item)` for every item; chunks of `size` (0: balanced).
+
+        `from_the_end`: the workers start with the last chunk, so that this process
+        can take the first ones itself (`Batch.take(..., steal=True)`) rather than wait.
+        """
         if not size:
             size = max(1, min(64, len(items) // (workers() * 4) or 1))
-        return Batch(self, function, items, size)
+        return Batch(self, function, items, size, from_the_end)
 
     def submit(self, function: Callable[[Any, Any], Any], chunk: Sequence[Any]) -> Any:
         global _CONTEXT
