@@ -44,7 +44,7 @@ from .fulltext import (
 )
 from .markdown_scan import safe_markdown
 from .model import Report
-from .parallel import MIN_ITEMS, Batch, Pool, can_fork
+from .parallel import MIN_ITEMS, Batch, Pool, can_fork, frozen_objects
 from .plan import GeneratedPage, PlanError, home_section, plan_pages
 from .render import Renderer, md
 from .sanitize import may_carry_script, sanitize_html, source_may_carry_script
@@ -512,7 +512,8 @@ class SiteBuild:
         receive, send = multiprocessing.get_context("fork").Pipe(duplex=False)
         self.index_process = multiprocessing.get_context("fork").Process(
             target=_write_fulltext, args=(self.search, folder, keep, send), daemon=True)
-        self.index_process.start()
+        with frozen_objects():
+            self.index_process.start()
         send.close()
         self.index_pipe = receive
 
