@@ -100,8 +100,11 @@ def test_search_finds_the_report(page: Any, site_url: str, query: str, expected:
     page.locator("input.md-search__input").press_sequentially(query, delay=20)
     results = page.locator(".md-search-result__item > a .md-search-result__article h1")
     results.first.wait_for(timeout=10_000)
-    # A report's status and dataset follow its title on a line of their own.
-    titles = [t.split("\n")[0].strip() for t in results.all_inner_texts()]
+    # A report's status and dataset follow its title in a span of their own.
+    titles = [" ".join(t.split()) for t in results.evaluate_all(
+        "els => els.map(e => { const c = e.cloneNode(true);"
+        " c.querySelectorAll('.ra-search-meta').forEach(m => m.remove());"
+        " return c.textContent; })")]
     assert expected in titles[:3], titles
     # Listing pages are not search results, so reports come first.
     assert not any(t.startswith(("Tag:", "Browse", "Tags")) for t in titles), titles
