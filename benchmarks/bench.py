@@ -292,7 +292,7 @@ generated archive of complete, valid reports (`benchmarks/generate.py`, fixed
 seed: 2–5 tags of 40, eight datasets, every table of the template). **A** is
 plain MkDocs + Material with the reports as ordinary pages in the navigation,
 what a team runs today; **B** is Report Archive's full site: reports, tag pages,
-leaderboards with charts, the browse page, feeds, `reports.json` and the compact
+leaderboards with charts, the browse page, feeds, `reports.json` and the full-text
 search index. Builds alternate A and B; figures are medians, with the range
 (min–max) of the repetitions in brackets. Memory is the peak resident memory of
 the process and its children.
