@@ -8,7 +8,7 @@ builds them, alternating, as
   A: plain MkDocs + Material, the reports as ordinary pages in the navigation
      (what a team has today), and
   B: Report Archive's full site (reports, tag pages, leaderboards, browse page,
-     feeds, reports.json, compact search),
+     feeds, reports.json, full-text search),
 each build a fresh `mkdocs build` process. It times `report-archive check` on the
 same archive, records the peak memory (RSS, summed over the process and its
 children) of every command, the size of each site and of its search index, and
