@@ -11,27 +11,42 @@ report pages, and the summary line. It is unit-tested without building a site.
 
 from __future__ import annotations
 
+import hashlib
 import html
+import multiprocessing
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
+from typing import Any
 
 from .archive import Archive
 from .braces import keep_braces
+from .cache import DrawnCharts
 from .charts import ChartJob, chart_failure, chart_key, preload
 from .diagnostics import Diagnostic
 from .discovery import read_many, unreadable_report
 from .expand import MARKERS, RenderText, expand_reports
 from .export import REPORTS_SCHEMA, dumps, reports_json, schema_text
-from .fulltext import Collector, IndexStats, use_worker, write_search_config
+from .fulltext import (
+    Collector,
+    Document,
+    IndexStats,
+    count_terms,
+    report_document,
+    use_worker,
+    write_index,
+    write_search_config,
+)
 from .markdown_scan import safe_markdown
 from .mathml import render_math
 from .model import Report
-from .parallel import MIN_ITEMS, Background, can_fork, fork_map
+from .parallel import MIN_ITEMS, Batch, Pool, can_fork, frozen_objects
 from .plan import GeneratedPage, PlanError, home_section, plan_pages
 from .render import RULES_PAGE, RULES_URL, Renderer, md
 from .sanitize import sanitize_html
@@ -51,6 +66,9 @@ from .views import card_context, related
 ASSET_NAMES = ("report-archive.css", "browse.js", "search-worker.js", "search-facets.js")
 SEARCH_WORKER = f"{ASSETS}/search-worker.js"
 SEARCH_SCRIPT = f"{ASSETS}/search-facets.js"
+# Below this many report bodies to render (and a small archive), workers cost more
+# than they save.
+MIN_BODIES = 24
 
 
 class BuildFailed(Exception):
@@ -96,18 +114,37 @@ class SiteBuild:
         self._reports_settings: Settings | None = None
         # Drawn charts by (path, data), kept across `serve` rebuilds like the reports.
         self._charts: dict[tuple[str, str], str] = {}
+        # Rendered report bodies by path, with the signature of what else they depend on.
+        self._bodies: dict[str, tuple[str, Rendered]] = {}
+        # Whole report pages by path, with their key, kept between `serve` rebuilds.
+        self._pages: dict[str, tuple[str, str]] = {}
+        # Report bodies made safe on another core (body, result, formulas that failed),
+        # and under `serve` header cards and related reports by what they show.
+        self._clean: dict[str, tuple[str, str, list[str]]] = {}
+        self._cards: dict[str, tuple[str, tuple[str, str]]] = {}
         self.warm = False
         # Pages' text for full-text search, kept across `serve` rebuilds like the reports.
         self.search = Collector()
         self.search_stats: IndexStats | None = None
+        # Under `serve`, the process writing the last build's search index.
+        self.index_process: BaseProcess | None = None
+        self.index_pipe: Connection | None = None
         self.start(Settings())
 
     def start(self, settings: Settings, *, serving: bool = False,
               renderer: Renderer | None = None) -> None:
         """Begin a build: forget the previous build's pages, keep the caches."""
         self.close()
+        # The previous `serve` build's search index is written before anything else.
+        # A search index still being written for the previous `serve` build is out of
+        # date: stop it before MkDocs clears the site's folder.
+        self.wait_for_index(stop=True)
         if settings != self._reports_settings:
             self._reports.clear()
+            self._bodies.clear()
+            self._pages.clear()
+            self._clean.clear()
+            self._cards.clear()
             self._reports_settings = settings
         self.settings = settings
         self.serving = serving
@@ -117,7 +154,12 @@ class SiteBuild:
         self.listings: dict[str, str] = {}
         self.fragments: dict[str, tuple[str, str]] = {}
         self.pending: dict[str, int] = {}
-        self.page_job: Background | None = None
+        self.pages_seen: set[str] = set()
+        self.pool: Pool | None = None
+        self.page_job: Batch | None = None
+        self.report_work: Batch | None = None
+        self.report_index: dict[str, int] = {}
+        self.bodies: BodyJob | None = None
         self.chart_job: ChartJob | None = None
         self.chart_keys: dict[str, str] = {}
         self.links: Links | None = None
@@ -235,43 +277,119 @@ class SiteBuild:
             return files
 
     def begin_rendering(self, links: Links) -> str:
-        """Start the listings and charts on other cores; return `reports.json`'s content."""
+        """Note the files' URLs; return `reports.json`'s content.
+
+        The workers start later, in `start_workers`, once MkDocs has every file and
+        the navigation (or lazily, when a page is asked for).
+        """
         assert self.archive is not None
         with self._timed():
-            archive = self.archive
             self.links = links
+            self.reports_json = dumps(reports_json(self.archive, lambda r: links.url(r.path)))
+            return self.reports_json
+
+    def start_workers(self, bodies: BodyJob | None = None) -> None:
+        """Start the report bodies, header cards, listings and charts on other cores.
+
+        One set of forked workers does it all, in the order MkDocs asks for it:
+        report bodies (with `bodies`, rendered by the adapter's function), then
+        listing pages. Charts are drawn in a separate process.
+        """
+        assert self.archive is not None and self.links is not None
+        if self.pool is not None:
+            return
+        with self._timed():
+            archive, links = self.archive, self.links
             large = len(archive.reports) >= MIN_ITEMS
-            # Header cards grow with the archive: render them now on every core when it is
-            # large; otherwise page by page as MkDocs renders them (so a `serve --dirty`
-            # rebuild renders only the pages that changed).
-            self.fragments = {}
-            if large and can_fork():
-                self.fragments = dict(fork_map(_fragments, list(range(len(archive.reports))),
-                                               self))
+            self.bodies = bodies
+            reports = (bodies.src_uris if bodies is not None
+                       else [r.path for r in archive.reports])
+            pages = [p for p in self.planned if p.render is not None]
+            # Workers are worth starting for a large archive, or for many bodies to render.
+            worth = large or len(reports) >= MIN_BODIES
+            self.pool = Pool(_Context(self, bodies, links, pages), enabled=worth)
+            # Report bodies (and their header cards) first: MkDocs reads them first.
+            # Without workers, header cards are rendered page by page as MkDocs renders
+            # them (so a `serve --dirty` rebuild renders only the pages that changed).
+            # The workers start from the last report; MkDocs reads from the first, and
+            # renders itself those no worker has started when it gets to them.
+            self.report_work = (self.pool.map(_report_work, reports, from_the_end=True)
+                                if self.pool.executor is not None else None)
+            self.report_index = {src: i for i, src in enumerate(reports)}
             # Listing pages are read only after every report's Markdown: render them on
             # the other cores meanwhile, and hand them over as MkDocs reads them.
-            pages = [p for p in self.planned if p.render is not None]
             self.pending = {p.src_uri: i for i, p in enumerate(pages)}
-            self.page_job = Background(_render_page, list(range(len(pages))), (links, pages),
-                                       min_items=8 if large else len(pages) + 1)
+            self.page_job = self.pool.map(_render_page, list(range(len(pages))), size=1)
             # Charts are kept by their data between `serve` rebuilds: only new ones are
-            # drawn, started last so that they share the second core with nothing else.
+            # drawn, in a process of their own.
             charts = [(p.src_uri, p.chart) for p in self.planned if p.chart is not None]
             self.chart_keys = {src: chart_key(spec) for src, spec in charts}
             fresh = [(src, spec) for src, spec in charts
                      if (src, self.chart_keys[src]) not in self._charts]
+            if fresh:
+                drawn = DrawnCharts()
+                for src, _spec in fresh:
+                    svg = drawn.get(self.chart_keys[src])
+                    if svg is not None:
+                        self._charts[(src, self.chart_keys[src])] = svg
+                fresh = [(src, spec) for src, spec in fresh
+                         if (src, self.chart_keys[src]) not in self._charts]
             self.chart_job = ChartJob(fresh, in_process=self.serving and self.warm)
-            self.reports_json = dumps(reports_json(archive, lambda r: links.url(r.path)))
-            return self.reports_json
+
+    def body(self, src_uri: str, markdown: str) -> Rendered | None:
+        """A report body rendered from exactly this Markdown: by a worker, or kept from an
+        earlier build with the same files and settings (None: MkDocs must render it)."""
+        digest = markdown_digest(markdown)
+        signature = self.bodies.signature if self.bodies is not None else None
+        with self._timed():
+            document = rendered = clean = None
+            if self.report_work is not None and src_uri in self.report_index:
+                index = self.report_index.pop(src_uri)
+                work = self.report_work.take(index, steal=True)
+                fragments, rendered, clean, document = work if work is not None else (None,) * 4
+                if fragments is not None:
+                    self.fragments[src_uri] = fragments
+            if rendered is not None and signature is not None:
+                # Kept for the next build only under `serve`: a build uses each body once.
+                if self.serving:
+                    self._bodies[src_uri] = (signature, rendered)
+            else:
+                kept = self._bodies.get(src_uri)
+                rendered = kept[1] if kept is not None and kept[0] == signature else None
+            if rendered is None or rendered.digest != digest:
+                return None
+            if clean is not None:
+                self._clean[src_uri] = (rendered.html, *clean)
+                if document is not None:
+                    self.search.prime(src_uri, clean[0], *document)
+            return rendered
+
+    def keep_body(self, src_uri: str, rendered: Rendered) -> None:
+        """Keep a body MkDocs rendered itself, for the next `serve` build with the same files."""
+        if self.serving and self.bodies is not None and src_uri in self.by_src:
+            self._bodies[src_uri] = (self.bodies.signature, rendered)
+
+    def kept_page(self, src_uri: str, key: str) -> str | None:
+        """A page's whole output from an earlier build with the same key."""
+        self.pages_seen.add(src_uri)
+        kept = self._pages.get(src_uri)
+        return kept[1] if kept is not None and kept[0] == key else None
+
+    def keep_page(self, src_uri: str, key: str, output: str) -> None:
+        """Keep a page's output for the next `serve` rebuild."""
+        if self.serving:
+            self._pages[src_uri] = (key, output)
 
     # Pages -------------------------------------------------------------------
 
     def listing_source(self, src_uri: str) -> str | None:
         """A generated page's Markdown, its listing kept aside (None: not ours)."""
+        if self.pool is None and self.links is not None:
+            self.start_workers()
         if src_uri not in self.pending or self.page_job is None:
             return None
         with self._timed():
-            content: str = self.page_job.result()[self.pending[src_uri]]
+            content: str = self.page_job.get(self.pending[src_uri])
             return self._shell(src_uri, content)
 
     def home_markdown(self, markdown: str) -> str:
@@ -305,12 +423,23 @@ class SiteBuild:
         a report its header card and related reports.
         """
         with self._timed():
-            html_text, failures = render_math(html_text)
-            if self.settings.sanitize:
-                html_text = sanitize_html(html_text, keep=LISTING_MARKER)
+            kept = self._clean.get(src_uri)
+            if kept is not None and kept[0] == html_text:
+                html_text, failures = kept[1], kept[2]  # made on another core
+            else:
+                html_text, failures = self.clean_html(html_text)
+            if not self.serving:
+                self._clean.pop(src_uri, None)
         self.page_warnings += [f"{src_uri}: {failure}" for failure in failures]
         self.index_page(src_uri, url, title, html_text, excluded=excluded)
         return self._decorate(src_uri, html_text)
+
+    def clean_html(self, html_text: str) -> tuple[str, list[str]]:
+        """A page's HTML with its formulas as MathML, sanitized; the formulas that failed."""
+        html_text, failures = render_math(html_text)
+        if self.settings.sanitize:
+            html_text = sanitize_html(html_text, keep=LISTING_MARKER)
+        return html_text, failures
 
     def take_warnings(self) -> list[str]:
         """The warnings of the pages rendered since the last call."""
@@ -325,7 +454,7 @@ class SiteBuild:
         if report is None or self.archive is None:
             return html_text
         with self._timed():
-            card, related_html = self.fragments.get(report.path) or _fragments(self, report)[1]
+            card, related_html = self.fragments.get(report.path) or _fragments(self, report)
             problems = self.archive.problems(report)
             if self.serving and problems:
                 card = self.renderer.problems(problems, self._rules_page(report)) + card
@@ -377,16 +506,25 @@ class SiteBuild:
         """Feeds and charts, by source path, once every page's Markdown is rendered."""
         contents: dict[str, str] = {}
         with self._timed():
+            if self.pool is None and self.links is not None:
+                self.start_workers()
             if self.page_job is not None:
-                done = self.page_job.result()
+                done = self.page_job.all()
                 contents.update((src, done[i]) for src, i in self.pending.items()
                                 if not src.endswith(".md"))
+            if self.pool is not None:
+                # Every page is read: the workers are done (and no thread is left behind).
+                self.pool.close()
             if self.chart_job is not None:
+                store: DrawnCharts | None = None
                 for src_uri, drawn in self.chart_job.result().items():
                     if (failure := chart_failure(drawn)) is not None:
                         self.chart_failures.append(
                             f"chart {src_uri} could not be drawn; the page shows a note "
                             f"instead: {failure} [chart-failed]")
+                    else:
+                        store = store or DrawnCharts()
+                        store.put(self.chart_keys[src_uri], drawn)
                     self._charts[(src_uri, self.chart_keys[src_uri])] = drawn
                 self.chart_job = None
                 wanted = set(self.chart_keys.items())
@@ -401,11 +539,20 @@ class SiteBuild:
         with self._timed():
             self.close()
             if search_index is not None and search_index.is_file() and self.archive is not None:
-                begin = time.perf_counter()
-                write_search_config(search_index)
-                self.search_stats = self.search.write(
-                    search_index.parent / "fulltext", [r.path for r in self.archive.files])
-                self.search.seconds += time.perf_counter() - begin
+                keep = [r.path for r in self.archive.files]
+                if self.serving:
+                    # Under `serve`, the edited page is shown as soon as this build ends;
+                    # the index follows a moment later, written by a process of its own.
+                    write_search_config(search_index)
+                    docs, counted = self.search.prepare(keep)
+                    self.index_process = multiprocessing.get_context("spawn").Process(
+                        target=write_index, args=(search_index.parent / "fulltext", docs,
+                                                  counted), daemon=True)
+                    self.index_process.start()
+                else:
+                    self._write_index(search_index, keep)
+            elif self.index_process is not None:
+                self.wait_for_index(stop=True)  # no search in this site after all
         if self.serving and not self.warm:
             # Later rebuilds draw their few changed charts here: import the chart library
             # now, while the server waits for the first edit.
@@ -413,15 +560,62 @@ class SiteBuild:
             self.warm = True
         return self.summary_line()
 
+    def start_index(self, folder: Path) -> None:
+        """Write the full-text index into `folder` on another core while MkDocs writes the
+        pages (every page's text is in by now); `finish` waits for it."""
+        if self.serving or self.archive is None or not can_fork():
+            return
+        keep = [r.path for r in self.archive.files]
+        receive, send = multiprocessing.get_context("fork").Pipe(duplex=False)
+        self.index_process = multiprocessing.get_context("fork").Process(
+            target=_write_fulltext, args=(self.search, folder, keep, send), daemon=True)
+        with frozen_objects():
+            self.index_process.start()
+        send.close()
+        self.index_pipe = receive
+
+    def _write_index(self, search_index: Path, keep: list[str]) -> None:
+        begin = time.perf_counter()
+        write_search_config(search_index)
+        stats = None
+        if self.index_process is not None and self.index_pipe is not None:
+            # Written meanwhile on another core; here if that failed.
+            try:
+                stats = self.index_pipe.recv()
+            except (EOFError, OSError):
+                stats = None
+            self.wait_for_index()
+        self.search_stats = stats or self.search.write(search_index.parent / "fulltext", keep)
+        self.search.seconds += time.perf_counter() - begin
+
+    def wait_for_index(self, stop: bool = False) -> None:
+        """Wait for the process writing the search index (`stop`: stop it first)."""
+        process = self.index_process
+        if process is not None:
+            if stop and process.is_alive():
+                process.terminate()
+            process.join()
+        self.index_process = None
+        if self.index_pipe is not None:
+            self.index_pipe.close()
+            self.index_pipe = None
+
     def close(self) -> None:
         """Stop the workers, whether or not the build finished."""
-        page_job, chart_job = getattr(self, "page_job", None), getattr(self, "chart_job", None)
-        if page_job is not None:
-            page_job.close()
-            self.page_job = None
+        pool, chart_job = getattr(self, "pool", None), getattr(self, "chart_job", None)
+        if pool is not None:
+            pool.close()
+            self.pool = None
         if chart_job is not None:
             chart_job.close()
             self.chart_job = None
+        # Bodies of files gone from the archive are not kept.
+        by_src = getattr(self, "by_src", {})
+        self._bodies = {src: kept for src, kept in self._bodies.items() if src in by_src}
+        seen: set[str] = getattr(self, "pages_seen", set())
+        self._pages = {src: kept for src, kept in self._pages.items() if src in seen}
+        self._clean = {src: kept for src, kept in self._clean.items() if src in by_src}
+        self._cards = {src: kept for src, kept in self._cards.items() if src in by_src}
 
     def summary_line(self) -> str:
         if self.archive is None:
@@ -439,6 +633,8 @@ class SiteBuild:
 
     def _search_line(self) -> str:
         stats = self.search_stats
+        if self.index_process is not None:
+            return "; search index written after the pages"
         if stats is None:
             return ""
         return (f"; search index {self.search.seconds:.2f} s ({stats.documents} pages, "
@@ -456,27 +652,109 @@ def unreadable_page(report: Report, title: str = "Unreadable report") -> str:
     return f"# {md(title)}\n\n<ul>{items}</ul>\n"
 
 
-def _render_page(context: tuple[Links, list[GeneratedPage]], index: int) -> str:
+@dataclass(frozen=True)
+class BodyJob:
+    """How the adapter renders report bodies, as MkDocs would, in forked workers.
+
+    `render(context, src_uri)` is a module-level function that returns the body
+    of one report (None: leave it to MkDocs); `signature` names everything else
+    the HTML depends on (the files and their URLs, the Markdown settings), so that
+    bodies kept from an earlier build are used only while it is unchanged.
+    """
+
+    render: Callable[[Any, str], Rendered | None]
+    context: Any
+    src_uris: list[str]
+    signature: str
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A report body as MkDocs renders it: the HTML and what MkDocs learns on the way.
+
+    `digest` names the Markdown it was rendered from; `state` is the adapter's
+    (table of contents, title, anchors, links); `logs` the messages logged while
+    rendering, (logger, level, message), to be logged again where MkDocs would.
+    """
+
+    digest: str
+    html: str
+    state: Any
+    logs: tuple[tuple[str, int, str], ...] = ()
+
+
+def markdown_digest(markdown: str) -> str:
+    return hashlib.blake2b(markdown.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def _write_fulltext(collector: Collector, folder: Path, keep: list[str],
+                    send: Connection) -> None:
+    """The full-text index, written in a forked process; its figures go back by `send`."""
+    send.send(collector.write(folder, keep))
+    send.close()
+
+
+@dataclass(frozen=True)
+class _Context:
+    build: SiteBuild
+    bodies: BodyJob | None
+    links: Links
+    pages: list[GeneratedPage]
+
+
+def _render_page(context: _Context, index: int) -> str:
     """A generated page's content (runs in forked workers too)."""
-    links, pages = context
-    render = pages[index].render
+    render = context.pages[index].render
     assert render is not None
-    return render(links)
+    return render(context.links)
 
 
-def _fragments(build: SiteBuild, item: int | Report) -> tuple[str, tuple[str, str]]:
+def _report_work(context: _Context, src_uri: str) -> tuple[
+        tuple[str, str] | None, Rendered | None, tuple[str, list[str]] | None,
+        tuple[Document, Any] | None]:
+    """One report's header card and related reports, its body, the body made safe and
+    its search document (runs in forked workers)."""
+    build = context.build
+    report = build.by_src.get(src_uri)
+    if report is None:
+        return None, None, None, None
+    fragments = _fragments(build, report)
+    rendered = clean = document = None
+    if context.bodies is not None:
+        try:
+            rendered = context.bodies.render(context.bodies.context, src_uri)
+        except Exception:  # MkDocs renders this one itself, and reports the problem
+            rendered = None
+        if rendered is not None:
+            clean = build.clean_html(rendered.html)
+            doc = report_document(context.links.url(src_uri), clean[0], report)
+            document = (doc, count_terms(doc))
+    return fragments, rendered, clean, document
+
+
+def _fragments(build: SiteBuild, report: Report) -> tuple[str, str]:
     """A report's header card and related reports, as HTML (runs in forked workers too)."""
     assert build.archive is not None and build.links is not None
-    report = build.archive.reports[item] if isinstance(item, int) else item
     links = build.links
 
     def href(src_uri: str) -> str:
         return links.rel(report.path, src_uri)
 
-    card = build.renderer.card(card_context(report, build.archive, links), href)
-    related_html = build.renderer.render(
-        "report-archive/related.html", related=related(report, build.archive, links))
-    return report.path, (card, related_html)
+    context = card_context(report, build.archive, links)
+    near = related(report, build.archive, links)
+    # Under `serve`, what a card shows rarely changes: render it again only then.
+    key = ""
+    if build.serving and build.bodies is not None:
+        key = markdown_digest(repr((context, near, build.bodies.signature)))
+        kept = build._cards.get(report.path)
+        if kept is not None and kept[0] == key:
+            return kept[1]
+    card = build.renderer.card(context, href)
+    related_html = build.renderer.render("report-archive/related.html", related=near)
+    if key:
+        build._cards[report.path] = (key, (card, related_html))
+    return card, related_html
 
 
-__all__ = ["BuildFailed", "NewFile", "PageChange", "PlanError", "SiteBuild", "Source"]
+__all__ = ["BodyJob", "BuildFailed", "NewFile", "PageChange", "PlanError", "Rendered",
+           "SiteBuild", "Source", "markdown_digest"]

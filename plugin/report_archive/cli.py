@@ -107,8 +107,13 @@ def _shown(path: Path) -> str:
                    "in the experiment tracker.")
 @click.option("--tracking-uri", help="The MLflow tracking server for --verify-runs "
               "(default: MLFLOW_TRACKING_URI, else the plugin's tracking.mlflow_tracking_uri).")
+@click.option("--no-cache", is_flag=True,
+              help="Read every file again, without the cache of the last check "
+                   "(kept in ~/.cache/report-archive, keyed by each file's content, "
+                   "the options and the package's version).")
 def check(paths: tuple[Path, ...], fmt: str, strict: bool, config: str | None,
-          jobs: int | None, verify_runs: bool, tracking_uri: str | None) -> None:
+          jobs: int | None, verify_runs: bool, tracking_uri: str | None,
+          no_cache: bool) -> None:
     """Validate reports without building the site.
 
     PATHS are report files or folders; by default, the pages MkDocs would build
@@ -117,12 +122,13 @@ def check(paths: tuple[Path, ...], fmt: str, strict: bool, config: str | None,
     """
     project = _project(config, required=not paths)
     verify = (tracking_uri,) if verify_runs else None
+    cached = not no_cache
     if paths:
-        reports, diagnostics, lenient = _check_named(paths, project, jobs, verify)
+        reports, diagnostics, lenient = _check_named(paths, project, jobs, verify, cached)
         notes = list(project.warnings) if project else []
     else:
         assert project is not None
-        reports, diagnostics, lenient, notes = _check_archive(project, jobs, verify)
+        reports, diagnostics, lenient, notes = _check_archive(project, jobs, verify, cached)
     for note in notes:
         click.echo(f"warning: {note}", err=True)
     _print(diagnostics, len(reports), sum(1 for r in reports if r.is_report), fmt, lenient)
@@ -133,8 +139,18 @@ def check(paths: tuple[Path, ...], fmt: str, strict: bool, config: str | None,
     sys.exit(1 if errors or (strict and warnings) else 0)
 
 
-def _check_archive(project: Project, jobs: int | None, verify: tuple[str | None] | None = None
-                   ) -> tuple[list[Report], list[Diagnostic], int, list[str]]:
+def _read(files: list[tuple[Path, str]], settings: Settings, jobs: int | None,
+          cached: bool, project: str) -> list[Report]:
+    """Read the files on every core; with `cached`, unchanged ones from the last check."""
+    count = jobs or os.cpu_count() or 1
+    if not cached:
+        return read_files(files, settings, count)
+    from .cache import CheckCache, read_files_cached
+    return read_files_cached(files, settings, count, CheckCache(settings, project))
+
+
+def _check_archive(project: Project, jobs: int | None, verify: tuple[str | None] | None = None,
+                   cached: bool = True) -> tuple[list[Report], list[Diagnostic], int, list[str]]:
     """The pages MkDocs would build, judged as the build judges them.
 
     Returns the reports, their diagnostics with paths shown from here (as the
@@ -142,7 +158,8 @@ def _check_archive(project: Project, jobs: int | None, verify: tuple[str | None]
     while loading and finding files.
     """
     files, found, left_out = project.documents()
-    reports = read_files(files, project.settings, jobs or os.cpu_count() or 1)
+    reports = _read(files, project.settings, jobs, cached,
+                    str(project.config_file.resolve()))
     root = _shown(project.docs_dir)
     archive = _verified(Archive(reports, project.settings,
                                 known_files=project.site_files().__contains__), verify)
@@ -153,13 +170,13 @@ def _check_archive(project: Project, jobs: int | None, verify: tuple[str | None]
 
 
 def _check_named(paths: tuple[Path, ...], project: Project | None, jobs: int | None,
-                 verify: tuple[str | None] | None = None
+                 verify: tuple[str | None] | None = None, cached: bool = True
                  ) -> tuple[list[Report], list[Diagnostic], int]:
     """Exactly the files named (and the Markdown files in the folders named)."""
     settings = project.settings if project else Settings()
     # A declared comparison is about the whole archive, not about the files named here.
     settings = replace(settings, comparisons=())
-    reports = read_files(_named_files(paths), settings, jobs or os.cpu_count() or 1)
+    reports = _read(_named_files(paths), settings, jobs, cached, os.getcwd())
     archive = _verified(Archive(reports, settings, known_files=on_disk), verify)
     return reports, archive.diagnostics, sum(1 for d in archive.diagnostics
                                              if archive.lenient(d))

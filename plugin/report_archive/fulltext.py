@@ -176,7 +176,7 @@ class _Counts:
     length: int
 
 
-def _count(doc: Document) -> _Counts:
+def count_terms(doc: Document) -> _Counts:
     weighted: dict[str, float] = {}
     best: dict[str, tuple[float, int]] = {}
     length = 0
@@ -193,7 +193,7 @@ def _count(doc: Document) -> _Counts:
     metadata = {"title": doc.title, **doc.fields}
     for name, text in metadata.items():
         boost = BOOSTS.get(name, 1.0)
-        for term in set(terms(text)):
+        for term in dict.fromkeys(terms(text)):
             weighted[term] = weighted.get(term, 0.0) + boost
             best.setdefault(term, (0.0, 0))
     return _Counts(weighted, {t: b[1] for t, b in best.items()}, length)
@@ -240,9 +240,14 @@ class IndexStats:
     largest_shard: int
 
 
-def postings(docs: Sequence[Document]) -> dict[str, list[tuple[int, int, int]]]:
-    """Every term's (document, impact, best section), documents in order."""
-    counts = [_count(d) for d in docs]
+def postings(docs: Sequence[Document], counted: Sequence[_Counts | None] = ()
+             ) -> dict[str, list[tuple[int, int, int]]]:
+    """Every term's (document, impact, best section), documents in order.
+
+    `counted`: the documents' term counts where already known (from workers).
+    """
+    known = list(counted) or [None] * len(docs)
+    counts = [c if c is not None else count_terms(d) for d, c in zip(docs, known, strict=True)]
     average = sum(c.length for c in counts) / max(1, len(counts)) or 1.0
     frequency: Counter[str] = Counter()
     for c in counts:
@@ -307,13 +312,14 @@ def _dump(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def write_index(folder: Path, docs: Sequence[Document]) -> IndexStats:
+def write_index(folder: Path, docs: Sequence[Document],
+                counted: Sequence[_Counts | None] = ()) -> IndexStats:
     """Write the index of `docs` into `folder` (replacing an older one); its figures."""
     for sub in ("t", "d", "f"):
         (folder / sub).mkdir(parents=True, exist_ok=True)
         for old in (folder / sub).glob("*.json"):
             old.unlink()
-    table = postings(docs)
+    table = postings(docs, counted)
     encoded = {term: _encode_postings(items) for term, items in table.items()}
     shards = shard_terms(encoded)
     keys = sorted(shards)
@@ -380,16 +386,33 @@ def write_search_config(index_file: Path) -> None:
 
 # Collecting pages during a build ------------------------------------------------------
 
+def report_document(url: str, html_text: str, report: Report,
+                    found: tuple[Section, ...] | None = None) -> Document:
+    """A report page as the index knows it: its text, and its metadata boosted."""
+    own = report.own_row
+    fields = {"authors": " ".join(report.authors), "tags": " ".join(report.tags),
+              "dataset": " ".join(report.datasets), "model": own.model if own else "",
+              "status": report.status or ""}
+    return Document(
+        url, report.title or report.path,
+        found if found is not None else tuple(sections(html_text)), "report",
+        report.status or "", tuple(report.datasets), tuple(report.tags),
+        tuple(report.authors), fields)
+
+
 class Collector:
     """The documents of a site, page by page as the build renders them.
 
     Kept across `serve` rebuilds: a page's sections are re-extracted only when its
-    HTML changed, and a `--dirty` rebuild keeps the pages it did not render.
+    HTML changed, and a `--dirty` rebuild keeps the pages it did not render. Pages
+    whose text was taken apart on other cores arrive with their term counts
+    (`prime`); the rest are counted when the index is written.
     """
 
     def __init__(self) -> None:
         self.docs: dict[str, Document] = {}
         self._sections: dict[str, tuple[int, tuple[Section, ...]]] = {}
+        self._counts: dict[str, tuple[Document, _Counts]] = {}
         self.seconds = 0.0
 
     def _sections_of(self, src_uri: str, html_text: str) -> tuple[Section, ...]:
@@ -400,27 +423,55 @@ class Collector:
             self._sections[src_uri] = cached
         return cached[1]
 
+    def prime(self, src_uri: str, html_text: str, doc: Document, counts: _Counts) -> None:
+        """A report's document and term counts, made from this HTML on another core."""
+        self._sections[src_uri] = (hash(html_text), doc.sections)
+        self._counts[src_uri] = (doc, counts)
+
     def add_page(self, src_uri: str, url: str, title: str, html_text: str) -> None:
         self.docs[src_uri] = Document(url, title, self._sections_of(src_uri, html_text))
 
     def add_report(self, src_uri: str, url: str, html_text: str, report: Report) -> None:
-        own = report.own_row
-        fields = {"authors": " ".join(report.authors), "tags": " ".join(report.tags),
-                  "dataset": " ".join(report.datasets), "model": own.model if own else "",
-                  "status": report.status or ""}
-        self.docs[src_uri] = Document(
-            url, report.title or src_uri, self._sections_of(src_uri, html_text), "report",
-            report.status or "", tuple(report.datasets), tuple(report.tags),
-            tuple(report.authors), fields)
+        primed = self._counts.get(src_uri)
+        doc = report_document(url, html_text, report, self._sections_of(src_uri, html_text))
+        self.docs[src_uri] = primed[0] if primed is not None and primed[0] == doc else doc
 
-    def write(self, folder: Path, keep: Iterable[str]) -> IndexStats:
-        """Write the index of the pages in `keep` (in that order) into `folder`."""
+    def prepare(self, keep: Iterable[str]) -> tuple[list[Document], list[_Counts]]:
+        """The documents of the pages in `keep` (in that order), each with its term counts
+        (kept from the last time for a document that did not change)."""
         wanted = [src for src in keep if src in self.docs]
         self.docs = {src: self.docs[src] for src in wanted}
         self._sections = {src: self._sections[src] for src in wanted if src in self._sections}
-        return write_index(folder, list(self.docs.values()))
+        self._counts = {src: self._counts[src] for src in wanted if src in self._counts}
+        counted = []
+        for src, doc in self.docs.items():
+            primed = self._counts.get(src)
+            counts = primed[1] if primed is not None and primed[0] is doc else count_terms(doc)
+            self._counts[src] = (doc, counts)
+            counted.append(counts)
+        return list(self.docs.values()), counted
+
+    def write(self, folder: Path, keep: Iterable[str]) -> IndexStats:
+        """Write the index of the pages in `keep` (in that order) into `folder`."""
+        return write_index(folder, *self.prepare(keep))
 
 
-__all__ = ["Collector", "Document", "IndexStats", "Section", "decode", "encode", "fold", "postings",
-           "sections", "shard_terms", "terms", "tokens", "use_worker", "write_index",
-           "write_search_config"]
+__all__ = [
+    "Collector",
+    "Document",
+    "IndexStats",
+    "Section",
+    "count_terms",
+    "decode",
+    "encode",
+    "fold",
+    "postings",
+    "report_document",
+    "sections",
+    "shard_terms",
+    "terms",
+    "tokens",
+    "use_worker",
+    "write_index",
+    "write_search_config",
+]

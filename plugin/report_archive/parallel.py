@@ -10,11 +10,13 @@ and for small inputs, the work is done here.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 Item = TypeVar("Item")
@@ -22,6 +24,17 @@ Result = TypeVar("Result")
 
 MIN_ITEMS = 200
 _CONTEXT: Any = None
+
+
+@contextmanager
+def frozen_objects() -> Iterator[None]:
+    """Fork with every object out of the garbage collector's sight, so that a child's
+    collections do not touch (and so copy) the memory it shares with this process."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def workers() -> int:
@@ -106,3 +119,99 @@ class Background:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
+
+
+class Batch:
+    """Results of one kind of work on a `Pool`, item by item as the chunks finish.
+
+    Without workers, each chunk is computed here on the first request for one of its
+    items, so work nobody asks for is never done.
+    """
+
+    def __init__(self, pool: Pool, function: Callable[[Any, Any], Any], items: Sequence[Any],
+                 size: int, from_the_end: bool = False) -> None:
+        self.pool, self.function, self.items = pool, function, items
+        self.size = max(1, size)
+        self.chunks: list[Any] = []
+        self.done: dict[int, list[Any]] = {}
+        if pool.executor is not None:
+            starts = list(range(0, len(items), self.size))
+            order = reversed(starts) if from_the_end else starts
+            futures = {i: pool.submit(function, items[i:i + self.size]) for i in order}
+            self.chunks = [futures[i] for i in starts]
+
+    def get(self, index: int) -> Any:
+        number = index // self.size
+        if number not in self.done:
+            if self.chunks:
+                self.done[number] = self.chunks[number].result()
+            else:
+                start = number * self.size
+                self.done[number] = [self.function(self.pool.context, item)
+                                     for item in self.items[start:start + self.size]]
+        return self.done[number][index % self.size]
+
+    def take(self, index: int, steal: bool = False) -> Any:
+        """`get`, forgetting the result here (the caller keeps it as long as it needs).
+
+        `steal`: for an item whose chunk no worker has started, None at once (the
+        chunk is withdrawn, and the caller does its items itself).
+        """
+        number = index // self.size
+        if steal and number not in self.done and self.chunks and self.chunks[number].cancel():
+            start = number * self.size
+            self.done[number] = [None] * len(self.items[start:start + self.size])
+        result = self.get(index)
+        self.done[number][index % self.size] = None
+        return result
+
+    def all(self) -> list[Any]:
+        return [self.get(i) for i in range(len(self.items))]
+
+
+class Pool:
+    """Forked workers that share one context, for several kinds of work submitted in order.
+
+    The workers are forked once, at the first submission, and inherit `context`;
+    work submitted first is done first. `enabled` False (or no fork): no workers,
+    every `Batch` is computed here when asked.
+    """
+
+    def __init__(self, context: Any, enabled: bool = True) -> None:
+        self.context = context
+        self.executor: ProcessPoolExecutor | None = None
+        self._started = False
+        if enabled and can_fork():
+            self.executor = ProcessPoolExecutor(max_workers=workers(),
+                                                mp_context=multiprocessing.get_context("fork"))
+
+    def map(self, function: Callable[[Any, Any], Any], items: Sequence[Any],
+            size: int = 0, from_the_end: bool = False) -> Batch:
+        """Start `function(context, item)` for every item; chunks of `size` (0: balanced).
+
+        `from_the_end`: the workers start with the last chunk, so that this process
+        can take the first ones itself (`Batch.take(..., steal=True)`) rather than wait.
+        """
+        if not size:
+            size = max(1, min(64, len(items) // (workers() * 4) or 1))
+        return Batch(self, function, items, size, from_the_end)
+
+    def submit(self, function: Callable[[Any, Any], Any], chunk: Sequence[Any]) -> Any:
+        global _CONTEXT
+        assert self.executor is not None
+        if self._started:
+            return self.executor.submit(_run, (function, chunk))
+        # With fork, the first submit starts every worker: they inherit the context.
+        _CONTEXT = self.context
+        try:
+            with frozen_objects():
+                future = self.executor.submit(_run, (function, chunk))
+        finally:
+            _CONTEXT = None
+        self._started = True
+        return future
+
+    def close(self) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+            self.executor = None

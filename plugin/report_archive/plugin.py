@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
@@ -22,8 +23,13 @@ from mkdocs.utils import get_relative_url
 
 from .accessibility import accessible
 from .adapter import (
+    KEPT_TEMPLATE,
+    KeptBytecode,
     Links,
+    LogCapture,
     add_generated,
+    body_job,
+    body_state,
     extend_nav,
     hide_theme_tags,
     install,
@@ -32,12 +38,25 @@ from .adapter import (
     log_diagnostics,
     macros_renderer,
     material_tags,
+    nav_signature,
     own_tag_index,
+    page_key,
+    pages_can_be_kept,
     replace_files,
+    restore_body,
+    settings_signature,
     source,
     sources,
 )
-from .build import SEARCH_SCRIPT, SEARCH_WORKER, BuildFailed, PlanError, SiteBuild
+from .build import (
+    SEARCH_SCRIPT,
+    SEARCH_WORKER,
+    BuildFailed,
+    PlanError,
+    Rendered,
+    SiteBuild,
+    markdown_digest,
+)
 from .config import ReportArchiveConfig, to_settings
 from .csp import add_policy
 from .i18n import Translator
@@ -59,6 +78,17 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         self.site = SiteBuild()
         self.generated: list[File] = []
         self.read_from: set[str] = set()
+        # Report pages whose body MkDocs does not render: their Markdown and body.
+        self.restoring: dict[str, tuple[str, Rendered]] = {}
+        # A report page MkDocs is rendering itself, and what it logs meanwhile.
+        self.capturing: tuple[str, LogCapture] | None = None
+        # Under `serve`: what report pages' outputs depend on, and the pages kept as they were.
+        self.signature: str | None = None
+        self.nav_signature: tuple[int, str] | None = None
+        self.keys: dict[str, str] = {}
+        self.kept_now: dict[str, str | None] = {}
+        self.bytecode = KeptBytecode()
+        self.renderer: tuple[list[str], Renderer] | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Remember whether we are serving: then errors are shown on pages, not fatal."""
@@ -72,10 +102,16 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         settings = replace(to_settings(self.config),
                            theme_dirs=tuple(map(str, config.theme.dirs)))
         install(config, TEMPLATE_DIR, css=(STYLESHEET,), javascript=(SCRIPT, SEARCH_SCRIPT))
-        # Our interface strings follow Material's language (`theme.language`).
+        # Our interface strings follow Material's language (`theme.language`); the
+        # environment is kept between `serve` rebuilds while the theme's folders are the same.
         translator = Translator(config.theme.get("language"), labels=settings.nav_labels)
-        self.site.start(settings, serving=self.serving,
-                        renderer=Renderer(config.theme.dirs, translator))
+        dirs = [*map(str, config.theme.dirs), translator.language, repr(settings.nav_labels)]
+        if self.renderer is None or self.renderer[0] != dirs:
+            self.renderer = (dirs, Renderer(config.theme.dirs, translator))
+        self.site.start(settings, serving=self.serving, renderer=self.renderer[1])
+        self.restoring = {}
+        self.signature = self.nav_signature = None
+        self.keys, self.kept_now = {}, {}
         return config
 
     @event_priority(50)
@@ -150,13 +186,24 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
 
     @event_priority(-100)
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
-        """Add the newest reports, then Browse, Comparisons and Tags, to the navigation.
+        """Start the report bodies, cards and listings on other cores; add the newest
+        reports, then Browse, Comparisons and Tags, to the navigation.
 
         Priority -100: after plugins that shape the navigation (awesome-pages,
         literate-nav). Only the newest reports: Material renders the navigation into
         every page. An explicit `nav` is left as written.
         """
-        if not self.config.enabled or self.site.archive is None or config.nav is not None:
+        if not self.config.enabled or self.site.archive is None:
+            return None
+        job = body_job(config, files, self.site, self)
+        if job is not None and self.serving:
+            # Under `serve`, what is kept is also kept only while the settings and the
+            # theme's files are unchanged.
+            job = replace(job, signature=settings_signature(config, job.signature))
+            if pages_can_be_kept(config):
+                self.signature = job.signature
+        self.site.start_workers(job)
+        if config.nav is not None:
             return None
         newest = self.site.archive.newest_first()[:self.site.settings.nav_max_reports]
         reports = [] if "awesome-pages" in config.plugins else [r.path for r in newest]
@@ -165,14 +212,20 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig,
                          files: Files) -> str | None:
-        """Give report pages a safe title and drop the header lines the card replaces."""
+        """Give report pages a safe title and drop the header lines the card replaces.
+
+        A report whose body is already rendered (on another core, or in an earlier
+        `serve` build from the same Markdown and files) gets an empty Markdown here,
+        so MkDocs renders nothing, and its body back in `on_page_content`.
+        """
         if not self.config.enabled or self.site.archive is None:
             return None
         # Every page's front matter reaches the theme, which prints most of it unescaped.
         page.meta = safe_meta(page.meta, config.theme.dirs)
-        if page.file.src_uri == HOME:
+        src_uri = page.file.src_uri
+        if src_uri == HOME:
             return self.site.home_markdown(markdown)
-        change = self.site.report_page(page.file.src_uri, markdown,
+        change = self.site.report_page(src_uri, markdown,
                                        attr_list="attr_list" in config.markdown_extensions)
         if change is None:
             return None
@@ -184,13 +237,52 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         page.meta["report_status"] = change.status
         if material_tags(config):
             hide_theme_tags(page.meta)  # the header card shows them
+        rendered = self.site.body(src_uri, change.markdown)
+        if rendered is not None:
+            self.restoring[src_uri] = (change.markdown, rendered)
+            return ""
+        capture = LogCapture()
+        capture.__enter__()
+        self.capturing = (src_uri, capture)
         return change.markdown
 
-    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig,
-                        files: Files) -> str | None:
+    @event_priority(100)
+    def _on_page_body(self, html: str, *, page: Page, config: MkDocsConfig,
+                      files: Files) -> str | None:
+        """Give a report page its body rendered elsewhere; keep one MkDocs rendered.
+
+        Priority 100: before every other plugin's `on_page_content`, so all of
+        them see the page as MkDocs would have rendered it.
+        """
+        if not self.config.enabled:
+            return None
+        src_uri = page.file.src_uri
+        if self.capturing is not None:
+            captured_src, capture = self.capturing
+            self.capturing = None
+            capture.__exit__()
+            if captured_src == src_uri and page.markdown is not None:
+                self.site.keep_body(src_uri, Rendered(markdown_digest(page.markdown), html,
+                                                      body_state(page), capture.records()))
+        restoring = self.restoring.pop(src_uri, None)
+        if restoring is None:
+            return None
+        page.markdown, rendered = restoring
+        restore_body(page, files, rendered)
+        return rendered.html
+
+    def _keep_pages(self, page: Page) -> None:
+        """Under `serve`, render a page through the template that can give back its output
+        from the previous build (`kept-page.html`), when nothing else chose one."""
+        if self.signature is not None and "template" not in page.meta:
+            page.meta["template"] = KEPT_TEMPLATE
+
+    def _on_page_content(self, html: str, *, page: Page, config: MkDocsConfig,
+                         files: Files) -> str | None:
         """Put our listing into generated pages, and the header card into report pages."""
         if not self.config.enabled:
             return None
+        self._keep_pages(page)
         search = page.meta.get("search")
         changed = self.site.page_html(page.file.src_uri, html, url=page.url,
                                       title=page.title or "", excluded=isinstance(
@@ -199,8 +291,42 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
             log.warning(warning)
         return changed
 
+    on_page_content = CombinedEvent(_on_page_body, _on_page_content)
+
     @event_priority(-100)
-    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
+    def on_page_context(self, context: Any, *, page: Page, config: MkDocsConfig,
+                        nav: Navigation) -> Any:
+        """Find a page's output kept from the previous `serve` build, if nothing it shows
+        has changed.
+
+        Priority -100: after every other plugin has seen the page.
+        """
+        if (not self.config.enabled or self.signature is None
+                or page.meta.get("template") != KEPT_TEMPLATE):
+            return None
+        if self.nav_signature is None or self.nav_signature[0] != id(nav):
+            self.nav_signature = (id(nav), nav_signature(nav))
+        key = page_key(page, self.signature + self.nav_signature[1])
+        self.keys[page.file.src_uri] = key
+        self.kept_now[page.file.src_uri] = self.site.kept_page(page.file.src_uri, key)
+        return None
+
+    def _kept(self, page: Page) -> Markup | None:
+        kept = self.kept_now.get(page.file.src_uri)
+        return Markup(kept) if kept is not None else None
+
+    @event_priority(100)
+    def _on_post_page_keep(self, output: str, *, page: Page, config: MkDocsConfig) -> None:
+        """Keep a page's output as its template made it, for the next `serve` build.
+
+        Priority 100: before any plugin changes the output (they change it again).
+        """
+        src_uri = page.file.src_uri
+        if src_uri in self.keys and self.kept_now.get(src_uri) is None:
+            self.site.keep_page(src_uri, self.keys[src_uri], output)
+
+    @event_priority(-100)
+    def _on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
         """Our search worker, names for the theme's controls, and the Content-Security-Policy.
 
         Priority -100: last, so the inline scripts the policy allows by hash are
@@ -212,6 +338,8 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         worker = get_relative_url(SEARCH_WORKER, page.url)
         output = accessible(self.site.search_worker(output, worker))
         return add_policy(output, page.content or "", inline_scripts=self.serving)
+
+    on_post_page = CombinedEvent(_on_post_page_keep, _on_post_page)
 
     def on_post_template(self, output_content: str, *, template_name: str,
                          config: MkDocsConfig) -> str | None:
@@ -225,12 +353,20 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         (MkDocs copies static files after this event)."""
         if not self.config.enabled:
             return None
+        if self.serving:
+            env.bytecode_cache = self.bytecode
+        if self.signature is not None:
+            env.globals["report_archive_kept"] = self._kept
         for src_uri, content in self.site.static_contents().items():
             file = files.get_file_from_path(src_uri)
             if file is not None:
                 file.content_string = content
         for failure in self.site.chart_failures:
             log.warning(failure)
+        # Every page's text is in: the full-text index is written on another core while
+        # MkDocs writes the pages (Material's search plugin makes `search/` too).
+        if any(name in config.plugins for name in ("search", "material/search")):
+            self.site.start_index(Path(config.site_dir) / "search" / "fulltext")
         return None
 
     @event_priority(-100)
@@ -247,4 +383,8 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
 
     def on_build_error(self, *, error: Exception) -> None:
         """Stop the workers of a build that failed."""
+        if self.capturing is not None:
+            self.capturing[1].__exit__()
+            self.capturing = None
         self.site.close()
+        self.site.wait_for_index(stop=True)

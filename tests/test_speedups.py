@@ -1,0 +1,258 @@
+"""The speed-ups change nothing a reader sees: report bodies rendered on other cores
+or kept from an earlier build give the same pages, byte for byte, as a cold build on
+one core; and under `mkdocs serve` an edit to one report reaches every page that
+shows it."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from mkdocs.structure.pages import Page
+
+import report_archive.parallel as parallel
+from conftest import EXAMPLE_DOCS, ROOT, copy_archive, write_config
+from test_publish import _free_port, _get, _wait_for
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from generate import generate
+
+# Pages that name the day they were built.
+DATED = {"sitemap.xml", "sitemap.xml.gz"}
+
+
+def _archive(tmp: Path) -> Path:
+    """The example archive and 40 real-length reports: enough for the workers to start."""
+    docs = copy_archive(tmp)
+    generated = tmp / "generated"
+    generate(40, generated, real=True)
+    for path in generated.glob("*.md"):
+        if path.name != "index.md":
+            shutil.copy(path, docs / path.name)
+    return docs
+
+
+def _files(site: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(site)): p.read_bytes() for p in sorted(site.rglob("*"))
+            if p.is_file() and p.name not in DATED}
+
+
+class _Renders:
+    """Counts the report bodies MkDocs renders itself (an empty body: rendered elsewhere)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.bodies = 0
+        original = Page.render
+
+        def render(page: Page, config: Any, files: Any) -> None:
+            if page.markdown and page.meta.get("type") == "ml-experiment-report":
+                self.bodies += 1
+            original(page, config, files)
+
+        monkeypatch.setattr(Page, "render", render)
+
+
+def _build(config_file: Path, command: str = "build") -> None:
+    """One `mkdocs build`. As under `serve`, MkDocs keeps our plugin (it has `on_startup`)
+    from one build to the next in the same process, and with it what it keeps."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    config = load_config(str(config_file))
+    config.plugins.on_startup(command=command, dirty=False)
+    build(config)
+    # Under `serve`, the search index is written just after the pages.
+    config.plugins["report-archive"].site.wait_for_index()
+
+
+def _forget_kept_bodies() -> None:
+    """Start cold: drop what the kept plugin (see `_build`) holds from earlier tests."""
+    from mkdocs.config.defaults import MkDocsConfig
+
+    cache = MkDocsConfig.plugins.plugin_cache  # type: ignore[attr-defined]
+    cache.pop("report-archive", None)
+
+
+def _pools(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each pool of the build had forked workers."""
+    started: list[bool] = []
+    original = parallel.Pool.__init__
+
+    def init(self: parallel.Pool, context: Any, enabled: bool = True) -> None:
+        original(self, context, enabled)
+        started.append(self.executor is not None)
+
+    monkeypatch.setattr(parallel.Pool, "__init__", init)
+    return started
+
+
+@pytest.mark.skipif(not parallel.can_fork(), reason="needs fork and two cores")
+def test_parallel_and_cached_builds_match_a_cold_build_on_one_core(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    docs = _archive(tmp_path)
+    config_file = write_config(tmp_path, docs)
+    site = tmp_path / "site"
+    renders = _Renders(monkeypatch)
+    pools = _pools(monkeypatch)
+
+    # Cold, on one core: MkDocs renders every report itself.
+    _forget_kept_bodies()
+    with monkeypatch.context() as one_core:
+        one_core.setattr(parallel, "can_fork", lambda: False)
+        _build(config_file)
+    sequential = _files(site)
+    assert renders.bodies == 50 and pools == [False]
+
+    # On every core.
+    renders.bodies = 0
+    _build(config_file)
+    assert _files(site) == sequential
+    # Some on the other cores; this process renders those no worker had started.
+    assert renders.bodies < 50 and pools[-1] is True
+    renders.bodies = 0
+
+    # As under `serve` (one core), whose pages differ from a build's (problems are shown,
+    # the policy allows MkDocs' live-reload script): the first build renders every body,
+    # the next one keeps bodies and whole pages, and gives the same pages.
+    _forget_kept_bodies()
+    with monkeypatch.context() as one_core:
+        one_core.setattr(parallel, "can_fork", lambda: False)
+        _build(config_file, "serve")
+        served = _files(site)
+        assert served != sequential
+        assert renders.bodies == 50
+        renders.bodies = 0
+        kept = _Kept(monkeypatch)
+        _build(config_file, "serve")
+        assert _files(site) == served
+        assert renders.bodies == 0 and kept.pages == 50 and kept.others > 50
+
+        # One report changed: only its body is rendered again, its page shows the change.
+        report = docs / "2023-02-14-bert-base-sst2.md"
+        report.write_text(report.read_text(encoding="utf-8").replace(
+            "## 1. Objective", "## 1. Objective\n\nA sentence added since.", 1), "utf-8")
+        kept.pages = 0
+        _build(config_file, "serve")
+    assert renders.bodies == 1 and kept.pages == 49
+    page = (site / "2023-02-14-bert-base-sst2" / "index.html").read_text(encoding="utf-8")
+    assert "A sentence added since." in page
+
+
+class _Kept:
+    """Counts the report pages (and the others) served from the previous build's output."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from report_archive.build import SiteBuild
+
+        self.pages = self.others = 0
+        original = SiteBuild.kept_page
+
+        def kept_page(build: SiteBuild, src_uri: str, key: str) -> str | None:
+            found = original(build, src_uri, key)
+            self.pages += found is not None and src_uri in build.by_src
+            self.others += found is not None and src_uri not in build.by_src
+            return found
+
+        monkeypatch.setattr(SiteBuild, "kept_page", kept_page)
+
+
+def test_cached_bodies_keep_their_link_warnings(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A body kept from an earlier `serve` build logs its broken links again."""
+    docs = copy_archive(tmp_path)
+    report = docs / "2023-02-14-bert-base-sst2.md"
+    report.write_text(report.read_text(encoding="utf-8").replace(
+        "## 1. Objective", "## 1. Objective\n\nSee [the notes](missing-notes.md).", 1),
+        encoding="utf-8")
+    config_file = write_config(tmp_path, docs)
+    renders = _Renders(monkeypatch)
+    monkeypatch.setattr(parallel, "can_fork", lambda: False)
+    messages: list[str] = []
+
+    class Keep(__import__("logging").Handler):
+        def emit(self, record: Any) -> None:
+            messages.append(record.getMessage())
+
+    import logging
+    handler = Keep(logging.WARNING)
+    logging.getLogger("mkdocs").addHandler(handler)
+    try:
+        _build(config_file, "serve")
+        # MkDocs' own warning, logged as it renders the body (ours, link-broken, is apart).
+        first = [m for m in messages if "'missing-notes.md', but the target" in m]
+        messages.clear()
+        renders.bodies = 0
+        _build(config_file, "serve")
+        again = [m for m in messages if "'missing-notes.md', but the target" in m]
+    finally:
+        logging.getLogger("mkdocs").removeHandler(handler)
+    assert len(first) == 1 and again == first
+    assert renders.bodies == 0
+
+
+def _nav(page: str) -> str:
+    """The primary navigation of a page (Material renders it before the content)."""
+    start = page.find("md-nav--primary")
+    end = page.find('<div class="md-content"', start)
+    return page[start:end]
+
+
+def test_serve_updates_every_page_that_shows_an_edited_report(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    shutil.copytree(EXAMPLE_DOCS, docs)
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    config.update(docs_dir=str(docs), site_dir=str(tmp_path / "site"))
+    config["theme"]["custom_dir"] = str(ROOT / "overrides")
+    # The navigation lists the three newest reports: the oldest one is not among them.
+    config["plugins"] = ["search", {"report-archive": {"nav": {"max_reports": 3}}}]
+    (tmp_path / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    port = _free_port()
+    log = (tmp_path / "serve.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "--livereload", "-a", f"127.0.0.1:{port}",
+         "-f", str(tmp_path / "mkdocs.yml")], stdout=log, stderr=subprocess.STDOUT,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    base = f"http://127.0.0.1:{port}/"
+    other = base + "2024-11-06-conformer-l-librispeech/"
+    report = docs / "2023-02-14-bert-base-sst2.md"
+    try:
+        _wait_for(base, lambda s, b: s == 200, "the server", timeout=120)
+        assert "BERT-base Fine-tuning on SST-2" not in _nav(_get(other)[1])
+        # Another page, untouched by the edit, is served from the kept body: same HTML.
+        untouched = _get(base + "2023-04-05-resnet110-cifar10/")[1]
+
+        text = report.read_text(encoding="utf-8")
+        text = text.replace('"BERT-base Fine-tuning on SST-2"', '"Edited Probe Title"', 1)
+        text = re.sub(r"^date: .*$", "date: 2026-01-01", text, count=1, flags=re.M)
+        text = re.sub(r"^updated: .*\n", "", text, count=1, flags=re.M)
+        text = text.replace("tags: [nlp,", "tags: [edit-probe, nlp,", 1)
+        report.write_text(text, encoding="utf-8")
+
+        edited = base + "2023-02-14-bert-base-sst2/"
+        _wait_for(edited, lambda s, b: "Edited Probe Title" in b, "the edited page")
+        for url, what in ((base + "tags/edit-probe/", "its new tag page"),
+                          (base + "tags/nlp/", "its tag page"),
+                          (base + "compare/sst-2/", "its leaderboard"),
+                          (base + "browse/", "browse"), (base, "home")):
+            _wait_for(url, lambda s, b: s == 200 and "Edited Probe Title" in b, what)
+        # The newest report now: the navigation of every other page lists it.
+        _wait_for(other, lambda s, b: "Edited Probe Title" in _nav(b), "the other page's nav")
+        after = _get(base + "2023-04-05-resnet110-cifar10/")[1]
+        assert "Edited Probe Title" in _nav(after)
+        assert _nav(untouched) != _nav(after)
+        assert server.poll() is None
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
