@@ -9,10 +9,8 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from jinja2.bccache import Bucket, BytecodeCache
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
@@ -21,12 +19,14 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 from mkdocs.utils.meta import get_data
 
-from .build import BodyJob, NewFile, Rendered, SiteBuild, Source, markdown_digest
+from .build import BuildFailed, NewFile, PageChange, PlanError, SiteBuild, Source
 from .diagnostics import Collector, Diagnostic
 from .expand import MARKERS, RenderText
 from .filesystem import read_bounded, vet
+from .i18n import Translator
 from .model import Report
-from .urls import TAG_INDEX
+from .render import Renderer
+from .urls import BROWSE, COMPARE_INDEX, HOME, REPORTS_JSON, TAG_INDEX
 
 # Reports are written with pipe tables; nothing else is switched on for them, since
 # extensions such as attr_list change how ordinary text renders ("{5e-5, 1e-4}").
@@ -157,6 +157,17 @@ def extend_nav(nav: Navigation, files: Files, label: str, reports: Sequence[str]
     return Navigation(items, pages)
 
 
+def site_nav(nav: Navigation, files: Files, site: SiteBuild, awesome: bool) -> Navigation:
+    """`extend_nav` with the newest reports (Material renders the navigation into every
+    page, so not all of them; none with awesome-pages, which places them), then Browse,
+    Comparisons and Tags."""
+    assert site.archive is not None
+    newest = site.archive.newest_first()[:site.settings.nav_max_reports]
+    reports = [] if awesome else [r.path for r in newest]
+    return extend_nav(nav, files, site.renderer.i18n.t("nav.reports"), reports,
+                      (BROWSE, COMPARE_INDEX, TAG_INDEX))
+
+
 def _link(items: list[Any], parent: Any) -> None:
     for item in items:
         item.parent = parent
@@ -243,193 +254,84 @@ def _front_matter(files: Files, src_uri: str) -> Mapping[str, object]:
     return data if isinstance(data, dict) else {}
 
 
-# Report bodies on other cores --------------------------------------------------------
+def add_pages(site: SiteBuild, files: Files, config: MkDocsConfig,
+              log: logging.LoggerAdapter[Any] | logging.Logger) -> tuple[set[str], list[File]]:
+    """Read and validate every page; add the generated pages to `files`.
 
-# Events through which another plugin could change a report's Markdown before MkDocs
-# renders it: while any of them is taken, MkDocs renders every body itself.
-_MARKDOWN_EVENTS = ("pre_page", "page_read_source", "page_markdown")
-
-
-@dataclass(frozen=True)
-class _BodyContext:
-    files: Files
-    config: MkDocsConfig
-    site: SiteBuild
-    attr_list: bool
-
-
-def body_job(config: MkDocsConfig, files: Files, site: SiteBuild, own: object) -> BodyJob | None:
-    """How to render the reports' bodies as MkDocs would, or None when that is not safe.
-
-    `own`: our plugin; its own handlers of the Markdown events do not count.
+    Returns the pages read and the files added; a build with errors stops here.
     """
-    for event in _MARKDOWN_EVENTS:
-        if any(getattr(handler, "__self__", None) is not own
-               for handler in config.plugins.events[event]):
-            return None
-    attr_list = "attr_list" in config.markdown_extensions
-    reports = [f.src_uri for f in files.documentation_pages() if f.src_uri in site.by_src]
-    return BodyJob(render_body, _BodyContext(files, config, site, attr_list), reports,
-                   body_signature(config, files, attr_list))
+    left_out = leave_out(files, config)
+    pages = list(files.documentation_pages())
+    limit = site.settings.limits.max_file_bytes
+    render, markers = macros_renderer(config, files)
+    archive = site.read([source(f, limit) for f in pages], left_out,
+                        site_files=[f.src_uri for f in files], render=render, markers=markers)
+    log_diagnostics(log, site.diagnostics, config, archive.lenient)
+    for failure in site.expand_failures:
+        log.warning(failure)
+    # MkDocs would crash reading these files; a page naming the problem replaces each.
+    replace_files(files, config, site.unreadable())
+    # With Material's tags plugin, the team's own tag index (`tags.md`) is the one
+    # at /tags/; ours steps aside and our tag pages link to theirs.
+    theirs = material_tags(config) and own_tag_index(files) is not None
+    try:
+        site.check_errors()
+        planned = site.plan(site_name=config.site_name, tag_index=not theirs,
+                            has_home=files.get_file_from_path(HOME) is not None)
+    except (BuildFailed, PlanError) as exc:
+        log.info(site.summary_line())
+        raise PluginError(f"report-archive: {exc}") from exc
+    return {f.src_uri for f in pages}, add_generated(files, config, planned, log)
 
 
-def body_signature(config: MkDocsConfig, files: Files, attr_list: bool) -> str:
-    """Everything but its Markdown that a body's HTML depends on: every file's URL and
-    inclusion (links are resolved against them) and the Markdown settings."""
-    parts = [repr((config.markdown_extensions, config.mdx_configs, config.use_directory_urls,
-                   config.validation, attr_list))]
-    parts += [f"{f.src_uri}\0{f.url}\0{f.inclusion.name}" for f in files]
-    return markdown_digest("\n".join(parts))
+def settle_files(site: SiteBuild, files: Files, config: MkDocsConfig,
+                 generated: Sequence[File]) -> None:
+    """Every file is known: keep ours out of MkDocs' nav; note the URLs; fill reports.json.
+
+    Reports and listings (and a generated home, which `on_nav` puts first) stay out
+    of MkDocs' own nav and `omitted_files` warnings; awesome-pages places reports.
+    """
+    ours = {f.src_uri for f in generated}
+    if "awesome-pages" not in config.plugins:
+        ours |= set(site.by_src) - {HOME}
+    keep_out_of_nav(files, ours)
+    reports_json = files.get_file_from_path(REPORTS_JSON)
+    assert reports_json is not None
+    reports_json.content_string = site.begin_rendering(Links(files, config))
 
 
-def render_body(context: _BodyContext, src_uri: str) -> Rendered | None:
-    """A report's body as `Page.render` makes it, with what it logs (runs in forked workers)."""
-    file = context.files.get_file_from_path(src_uri)
-    if file is None:
-        return None
-    markdown, _ = get_data(file.content_string)
-    change = context.site.report_page(src_uri, markdown, attr_list=context.attr_list)
-    if change is None:
-        return None
-    page = Page(None, file, context.config)
-    page.markdown = change.markdown
-    with LogCapture(forward=False) as capture:
-        page.render(context.config, context.files)
-    assert page.content is not None
-    return Rendered(markdown_digest(change.markdown), page.content, body_state(page),
-                    capture.records())
+def report_meta(meta: MutableMapping[str, Any], change: PageChange,
+                config: MkDocsConfig) -> None:
+    """A report page's metadata for the theme: its safe title and its status; out of
+    Material's search (it is in ours) and without Material's tag bar (the card has it)."""
+    meta["title"] = change.title
+    meta["search"] = {"exclude": True}
+    # Material shows `status` as a page status icon; ours is the report's status.
+    meta.pop("status", None)
+    meta["report_status"] = change.status
+    if material_tags(config):
+        hide_theme_tags(meta)
 
 
-def body_state(page: Page) -> tuple[Any, ...]:
-    """What `Page.render` leaves on a page besides its HTML, in a form that pickles."""
-    links = None
-    if page.links_to_anchors is not None:
-        links = {f.src_uri: dict(anchors) for f, anchors in page.links_to_anchors.items()}
-    return (page.toc, frozenset(page.present_anchor_ids or ()), links)
+def fill(files: Files, contents: Mapping[str, str]) -> None:
+    """Give generated files their content (feeds and charts, made on other cores)."""
+    for src_uri, content in contents.items():
+        file = files.get_file_from_path(src_uri)
+        if file is not None:
+            file.content_string = content
 
 
-def restore_body(page: Page, files: Files, rendered: Rendered) -> None:
-    """Put on a page what `Page.render` would have left on it; log what it logged."""
-    toc, anchors, links = rendered.state
-    page.toc = toc
-    page.present_anchor_ids = set(anchors)
-    if links is not None:
-        page.links_to_anchors = {}
-        for src_uri, anchors_of in links.items():
-            target = files.get_file_from_path(src_uri)
-            if target is not None:
-                page.links_to_anchors[target] = dict(anchors_of)
-    for name, level, message in rendered.logs:
-        logging.getLogger(name).log(level, message)
-
-
-class LogCapture(logging.Handler):
-    """Records what is logged while a body renders (`forward` False: only records it)."""
-
-    def __init__(self, forward: bool = True) -> None:
-        super().__init__(logging.NOTSET)
-        self.forward = forward
-        self._records: list[logging.LogRecord] = []
-        self._seen: set[int] = set()
-        self._saved: list[tuple[logging.Logger, list[logging.Handler]]] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if id(record) not in self._seen:
-            self._seen.add(id(record))
-            self._records.append(record)
-
-    def __enter__(self) -> LogCapture:
-        for logger in (logging.getLogger(), logging.getLogger("mkdocs")):
-            self._saved.append((logger, list(logger.handlers)))
-            if not self.forward:
-                logger.handlers = []
-            logger.addHandler(self)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        for logger, handlers in self._saved:
-            logger.handlers = handlers
-        self._saved = []
-
-    def records(self) -> tuple[tuple[str, int, str], ...]:
-        return tuple((r.name, r.levelno, r.getMessage()) for r in self._records)
-
-
-# Whole report pages kept across `serve` rebuilds -----------------------------------------
-
-KEPT_TEMPLATE = "report-archive/kept-page.html"
-# Plugins whose `on_page_context` only reads the page: a kept page is what it would get.
-_READ_ONLY_CONTEXT = ("mkdocs.contrib.search", "material.plugins.search", "report_archive")
-
-
-def pages_can_be_kept(config: MkDocsConfig) -> bool:
-    """Whether a page's output depends only on the page, the navigation and the settings."""
-    return all(getattr(handler, "__module__", "").startswith(_READ_ONLY_CONTEXT)
-               for handler in config.plugins.events["page_context"])
-
-
-def settings_signature(config: MkDocsConfig, body_signature: str) -> str:
-    """The site's settings and theme as they are now: the configuration file, the URL
-    it is served at, the theme's folders and every file of its overrides, and every
-    file's URL."""
-    parts = [body_signature, config.site_url or "", repr(config.theme.dirs)]
-    if config.config_file_path and os.path.isfile(config.config_file_path):
-        with open(config.config_file_path, "rb") as handle:
-            parts.append(markdown_digest(handle.read().decode("utf-8", "replace")))
-    # An installed theme does not change while a site is served; its overrides may.
-    for folder in [d for d in config.theme.dirs if not _installed(d)]:
-        for root, _dirs, names in os.walk(folder):
-            for name in names:
-                try:
-                    stat = os.stat(os.path.join(root, name))
-                except OSError:
-                    continue
-                parts.append(f"{root}/{name}\0{stat.st_mtime_ns}\0{stat.st_size}")
-    return markdown_digest("\n".join(parts))
-
-
-def _installed(folder: str) -> bool:
-    parts = os.path.normpath(folder).split(os.sep)
-    return "site-packages" in parts or "dist-packages" in parts
-
-
-def nav_signature(nav: Navigation) -> str:
-    """The navigation as every page shows it: titles, URLs and sections, in order."""
-    parts: list[str] = []
-
-    def walk(items: Sequence[Any], depth: int) -> None:
-        for item in items:
-            parts.append(f"{depth}\0{type(item).__name__}\0{item.title}\0"
-                         f"{getattr(item, 'url', '')}")
-            if getattr(item, "children", None):
-                walk(item.children, depth + 1)
-
-    walk(nav.items, 0)
-    return markdown_digest("\n".join(parts))
-
-
-def page_key(page: Page, signature: str) -> str:
-    """Everything of a page its theme template shows, with the site's signature."""
-    neighbours = [(getattr(p, "url", None), p.title) if p is not None else None
-                  for p in (page.previous_page, page.next_page, page.parent)]
-    parts = [signature, page.file.src_uri, page.url, page.canonical_url or "",
-             page.edit_url or "", str(page.title), repr(page.meta), str(page.toc),
-             repr(neighbours), page.file.inclusion.name, page.content or ""]
-    return markdown_digest("\0".join(parts))
-
-
-class KeptBytecode(BytecodeCache):
-    """The theme's compiled templates, kept in memory between `serve` rebuilds (MkDocs
-    makes a new Jinja environment for each). Jinja checks each template's source
-    against its checksum, so an edited override is compiled again."""
+class Renderers:
+    """Our templates' environment, kept between `serve` rebuilds (it reloads a template
+    whose file changed) while the theme's folders, language and nav labels are the same."""
 
     def __init__(self) -> None:
-        self._code: dict[str, tuple[str, Any]] = {}
+        self._kept: tuple[list[str], Renderer] | None = None
 
-    def load_bytecode(self, bucket: Bucket) -> None:
-        kept = self._code.get(bucket.key)
-        if kept is not None and kept[0] == bucket.checksum:
-            bucket.code = kept[1]
-
-    def dump_bytecode(self, bucket: Bucket) -> None:
-        self._code[bucket.key] = (bucket.checksum, bucket.code)
+    def get(self, config: MkDocsConfig, labels: Mapping[str, str]) -> Renderer:
+        # Our interface strings follow Material's language (`theme.language`).
+        translator = Translator(config.theme.get("language"), labels=labels)
+        key = [*map(str, config.theme.dirs), translator.language, repr(labels)]
+        if self._kept is None or self._kept[0] != key:
+            self._kept = (key, Renderer(config.theme.dirs, translator))
+        return self._kept[1]

@@ -600,6 +600,11 @@ class SiteBuild:
             self.index_pipe.close()
             self.index_pipe = None
 
+    def abort(self) -> None:
+        """A build failed: stop its workers and the search index of an earlier one."""
+        self.close()
+        self.wait_for_index(stop=True)
+
     def close(self) -> None:
         """Stop the workers, whether or not the build finished."""
         pool, chart_job = getattr(self, "pool", None), getattr(self, "chart_job", None)

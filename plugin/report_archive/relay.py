@@ -1,0 +1,327 @@
+"""MkDocs-side speed-ups: report bodies rendered elsewhere, pages kept under `serve`.
+
+`BodyRelay` hands MkDocs the body of a report rendered on another core (or kept
+from an earlier `serve` build from the same Markdown and files) in place of
+rendering it again, with what `Page.render` would have left on the page and
+logged. `PageKeeper`, under `serve` only, gives back a page's whole output from
+the previous build while nothing it shows has changed. Both only skip work:
+a page is the same, byte for byte, as MkDocs would make it (tests/test_speedups.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from jinja2.bccache import Bucket, BytecodeCache
+from markupsafe import Markup
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import Files
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+from mkdocs.utils.meta import get_data
+
+from .build import BodyJob, Rendered, SiteBuild, markdown_digest
+
+
+class BodyRelay:
+    """Report bodies between the workers (or the `serve` cache) and MkDocs' pages."""
+
+    def __init__(self, site: SiteBuild) -> None:
+        self.site = site
+        # Report pages whose body MkDocs does not render: their Markdown and body.
+        self.restoring: dict[str, tuple[str, Rendered]] = {}
+        # A report page MkDocs is rendering itself, and what it logs meanwhile.
+        self.capturing: tuple[str, LogCapture] | None = None
+
+    def reset(self) -> None:
+        self.restoring = {}
+        self.stop_capture()
+
+    def markdown(self, page: Page, markdown: str) -> str:
+        """The Markdown MkDocs is to render: empty when the body is already rendered
+        (it is put back in `content`); otherwise what it logs is recorded, so the body
+        can be kept with its warnings."""
+        src_uri = page.file.src_uri
+        rendered = self.site.body(src_uri, markdown)
+        if rendered is not None:
+            self.restoring[src_uri] = (markdown, rendered)
+            return ""
+        capture = LogCapture()
+        capture.__enter__()
+        self.capturing = (src_uri, capture)
+        return markdown
+
+    def content(self, page: Page, html: str, files: Files) -> str | None:
+        """A page's body as MkDocs would have rendered it (None: MkDocs' own, kept)."""
+        src_uri = page.file.src_uri
+        captured = self.stop_capture()
+        if captured is not None and captured[0] == src_uri and page.markdown is not None:
+            self.site.keep_body(src_uri, Rendered(markdown_digest(page.markdown), html,
+                                                  body_state(page), captured[1].records()))
+        restoring = self.restoring.pop(src_uri, None)
+        if restoring is None:
+            return None
+        page.markdown, rendered = restoring
+        restore_body(page, files, rendered)
+        return rendered.html
+
+    def stop_capture(self) -> tuple[str, LogCapture] | None:
+        captured, self.capturing = self.capturing, None
+        if captured is not None:
+            captured[1].__exit__()
+        return captured
+
+
+class PageKeeper:
+    """Under `serve`: whole page outputs kept from the previous build, used again while
+    the page, the navigation, the settings and the theme's files are unchanged."""
+
+    def __init__(self, site: SiteBuild) -> None:
+        self.site = site
+        self.bytecode = KeptBytecode()
+        self.reset()
+
+    def reset(self) -> None:
+        self.signature: str | None = None
+        self.nav_signature: tuple[int, str] | None = None
+        self.keys: dict[str, str] = {}
+        self.kept_now: dict[str, str | None] = {}
+
+    def begin(self, config: MkDocsConfig, job: BodyJob | None, serving: bool) -> BodyJob | None:
+        """The body job, keyed also by the settings and theme under `serve`."""
+        if job is None or not serving:
+            return job
+        job = replace(job, signature=settings_signature(config, job.signature))
+        if pages_can_be_kept(config):
+            self.signature = job.signature
+        return job
+
+    def choose_template(self, page: Page) -> None:
+        """Render a page through the template that can give back its kept output
+        (`kept-page.html`), when nothing else chose one."""
+        if self.signature is not None and "template" not in page.meta:
+            page.meta["template"] = KEPT_TEMPLATE
+
+    def look_up(self, page: Page, nav: Navigation) -> None:
+        """Find the page's kept output, if nothing it shows has changed."""
+        if self.signature is None or page.meta.get("template") != KEPT_TEMPLATE:
+            return
+        if self.nav_signature is None or self.nav_signature[0] != id(nav):
+            self.nav_signature = (id(nav), nav_signature(nav))
+        key = page_key(page, self.signature + self.nav_signature[1])
+        self.keys[page.file.src_uri] = key
+        self.kept_now[page.file.src_uri] = self.site.kept_page(page.file.src_uri, key)
+
+    def kept(self, page: Page) -> Markup | None:
+        """The kept output (for `kept-page.html`), or None: the theme renders the page."""
+        kept = self.kept_now.get(page.file.src_uri)
+        return Markup(kept) if kept is not None else None
+
+    def keep(self, page: Page, output: str) -> None:
+        """Keep a page's output as its template made it, for the next build."""
+        src_uri = page.file.src_uri
+        if src_uri in self.keys and self.kept_now.get(src_uri) is None:
+            self.site.keep_page(src_uri, self.keys[src_uri], output)
+
+    def install(self, env: Any, serving: bool) -> None:
+        """The theme's compiled templates kept, and the kept outputs reachable, in `env`."""
+        if serving:
+            env.bytecode_cache = self.bytecode
+        if self.signature is not None:
+            env.globals["report_archive_kept"] = self.kept
+
+
+# Rendering bodies on other cores -----------------------------------------------------
+
+# Events through which another plugin could change a report's Markdown before MkDocs
+# renders it: while any of them is taken, MkDocs renders every body itself.
+_MARKDOWN_EVENTS = ("pre_page", "page_read_source", "page_markdown")
+
+
+@dataclass(frozen=True)
+class _BodyContext:
+    files: Files
+    config: MkDocsConfig
+    site: SiteBuild
+    attr_list: bool
+
+
+def body_job(config: MkDocsConfig, files: Files, site: SiteBuild, own: object) -> BodyJob | None:
+    """How to render the reports' bodies as MkDocs would, or None when that is not safe.
+
+    `own`: our plugin; its own handlers of the Markdown events do not count.
+    """
+    for event in _MARKDOWN_EVENTS:
+        if any(getattr(handler, "__self__", None) is not own
+               for handler in config.plugins.events[event]):
+            return None
+    attr_list = "attr_list" in config.markdown_extensions
+    reports = [f.src_uri for f in files.documentation_pages() if f.src_uri in site.by_src]
+    return BodyJob(render_body, _BodyContext(files, config, site, attr_list), reports,
+                   body_signature(config, files, attr_list))
+
+
+def body_signature(config: MkDocsConfig, files: Files, attr_list: bool) -> str:
+    """Everything but its Markdown that a body's HTML depends on: every file's URL and
+    inclusion (links are resolved against them) and the Markdown settings."""
+    parts = [repr((config.markdown_extensions, config.mdx_configs, config.use_directory_urls,
+                   config.validation, attr_list))]
+    parts += [f"{f.src_uri}\0{f.url}\0{f.inclusion.name}" for f in files]
+    return markdown_digest("\n".join(parts))
+
+
+def render_body(context: _BodyContext, src_uri: str) -> Rendered | None:
+    """A report's body as `Page.render` makes it, with what it logs (runs in forked workers)."""
+    file = context.files.get_file_from_path(src_uri)
+    if file is None:
+        return None
+    markdown, _ = get_data(file.content_string)
+    change = context.site.report_page(src_uri, markdown, attr_list=context.attr_list)
+    if change is None:
+        return None
+    page = Page(None, file, context.config)
+    page.markdown = change.markdown
+    with LogCapture(forward=False) as capture:
+        page.render(context.config, context.files)
+    assert page.content is not None
+    return Rendered(markdown_digest(change.markdown), page.content, body_state(page),
+                    capture.records())
+
+
+def body_state(page: Page) -> tuple[Any, ...]:
+    """What `Page.render` leaves on a page besides its HTML, in a form that pickles."""
+    links = None
+    if page.links_to_anchors is not None:
+        links = {f.src_uri: dict(anchors) for f, anchors in page.links_to_anchors.items()}
+    return (page.toc, frozenset(page.present_anchor_ids or ()), links)
+
+
+def restore_body(page: Page, files: Files, rendered: Rendered) -> None:
+    """Put on a page what `Page.render` would have left on it; log what it logged."""
+    toc, anchors, links = rendered.state
+    page.toc = toc
+    page.present_anchor_ids = set(anchors)
+    if links is not None:
+        page.links_to_anchors = {}
+        for src_uri, anchors_of in links.items():
+            target = files.get_file_from_path(src_uri)
+            if target is not None:
+                page.links_to_anchors[target] = dict(anchors_of)
+    for name, level, message in rendered.logs:
+        logging.getLogger(name).log(level, message)
+
+
+class LogCapture(logging.Handler):
+    """Records what is logged while a body renders (`forward` False: only records it)."""
+
+    def __init__(self, forward: bool = True) -> None:
+        super().__init__(logging.NOTSET)
+        self.forward = forward
+        self._records: list[logging.LogRecord] = []
+        self._seen: set[int] = set()
+        self._saved: list[tuple[logging.Logger, list[logging.Handler]]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if id(record) not in self._seen:
+            self._seen.add(id(record))
+            self._records.append(record)
+
+    def __enter__(self) -> LogCapture:
+        for logger in (logging.getLogger(), logging.getLogger("mkdocs")):
+            self._saved.append((logger, list(logger.handlers)))
+            if not self.forward:
+                logger.handlers = []
+            logger.addHandler(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for logger, handlers in self._saved:
+            logger.handlers = handlers
+        self._saved = []
+
+    def records(self) -> tuple[tuple[str, int, str], ...]:
+        return tuple((r.name, r.levelno, r.getMessage()) for r in self._records)
+
+
+# Whole report pages kept across `serve` rebuilds -----------------------------------------
+
+KEPT_TEMPLATE = "report-archive/kept-page.html"
+# Plugins whose `on_page_context` only reads the page: a kept page is what it would get.
+_READ_ONLY_CONTEXT = ("mkdocs.contrib.search", "material.plugins.search", "report_archive")
+
+
+def pages_can_be_kept(config: MkDocsConfig) -> bool:
+    """Whether a page's output depends only on the page, the navigation and the settings."""
+    return all(getattr(handler, "__module__", "").startswith(_READ_ONLY_CONTEXT)
+               for handler in config.plugins.events["page_context"])
+
+
+def settings_signature(config: MkDocsConfig, body_signature: str) -> str:
+    """The site's settings and theme as they are now: the configuration file, the URL
+    it is served at, the theme's folders and every file of its overrides, and every
+    file's URL."""
+    parts = [body_signature, config.site_url or "", repr(config.theme.dirs)]
+    if config.config_file_path and os.path.isfile(config.config_file_path):
+        with open(config.config_file_path, "rb") as handle:
+            parts.append(markdown_digest(handle.read().decode("utf-8", "replace")))
+    # An installed theme does not change while a site is served; its overrides may.
+    for folder in [d for d in config.theme.dirs if not _installed(d)]:
+        for root, _dirs, names in os.walk(folder):
+            for name in names:
+                try:
+                    stat = os.stat(os.path.join(root, name))
+                except OSError:
+                    continue
+                parts.append(f"{root}/{name}\0{stat.st_mtime_ns}\0{stat.st_size}")
+    return markdown_digest("\n".join(parts))
+
+
+def _installed(folder: str) -> bool:
+    parts = os.path.normpath(folder).split(os.sep)
+    return "site-packages" in parts or "dist-packages" in parts
+
+
+def nav_signature(nav: Navigation) -> str:
+    """The navigation as every page shows it: titles, URLs and sections, in order."""
+    parts: list[str] = []
+
+    def walk(items: Sequence[Any], depth: int) -> None:
+        for item in items:
+            parts.append(f"{depth}\0{type(item).__name__}\0{item.title}\0"
+                         f"{getattr(item, 'url', '')}")
+            if getattr(item, "children", None):
+                walk(item.children, depth + 1)
+
+    walk(nav.items, 0)
+    return markdown_digest("\n".join(parts))
+
+
+def page_key(page: Page, signature: str) -> str:
+    """Everything of a page its theme template shows, with the site's signature."""
+    neighbours = [(getattr(p, "url", None), p.title) if p is not None else None
+                  for p in (page.previous_page, page.next_page, page.parent)]
+    parts = [signature, page.file.src_uri, page.url, page.canonical_url or "",
+             page.edit_url or "", str(page.title), repr(page.meta), str(page.toc),
+             repr(neighbours), page.file.inclusion.name, page.content or ""]
+    return markdown_digest("\0".join(parts))
+
+
+class KeptBytecode(BytecodeCache):
+    """The theme's compiled templates, kept in memory between `serve` rebuilds (MkDocs
+    makes a new Jinja environment for each). Jinja checks each template's source
+    against its checksum, so an edited override is compiled again."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, tuple[str, Any]] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        kept = self._code.get(bucket.key)
+        if kept is not None and kept[0] == bucket.checksum:
+            bucket.code = kept[1]
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = (bucket.checksum, bucket.code)
