@@ -59,7 +59,7 @@ class _Renders:
         monkeypatch.setattr(Page, "render", render)
 
 
-def _build(config_file: Path, command: str = "build") -> None:
+def _build(config_file: Path, command: str = "build") -> Any:
     """One `mkdocs build`. As under `serve`, MkDocs keeps our plugin (it has `on_startup`)
     from one build to the next in the same process, and with it what it keeps."""
     from mkdocs.commands.build import build
@@ -70,6 +70,7 @@ def _build(config_file: Path, command: str = "build") -> None:
     build(config)
     # Under `serve`, the search index is written just after the pages.
     config.plugins["report-archive"].site.wait_for_index()
+    return config
 
 
 def _forget_kept_bodies() -> None:
@@ -143,6 +144,23 @@ def test_parallel_and_cached_builds_match_a_cold_build_on_one_core(
     assert renders.bodies == 1 and kept.pages == 49
     page = (site / "2023-02-14-bert-base-sst2" / "index.html").read_text(encoding="utf-8")
     assert "A sentence added since." in page
+
+    # A new title for the newest report, which the navigation of every page lists: the
+    # kept pages get the new navigation, as a cold build renders it, byte for byte.
+    newest = max(docs.glob("20*.md"))
+    newest.write_text(newest.read_text(encoding="utf-8").replace(
+        'title: "', 'title: "Retitled: ', 1), encoding="utf-8")
+    with monkeypatch.context() as one_core:
+        one_core.setattr(parallel, "can_fork", lambda: False)
+        keeper = _build(config_file, "serve").plugins["report-archive"].keeper
+        spliced = _files(site)
+        whole = sum(1 for output in keeper.kept_now.values() if output is not None)
+        _forget_kept_bodies()
+        _build(config_file, "serve")
+    other = next(name for name in spliced if name.startswith("2023-02-14-bert-base-sst2/"))
+    assert "Retitled: " in _nav(spliced[other].decode())
+    assert spliced == _files(site)
+    assert whole > 50  # kept with the new navigation spliced in, not rendered again
 
 
 class _Kept:

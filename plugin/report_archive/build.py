@@ -117,11 +117,11 @@ class SiteBuild:
         # Rendered report bodies by path, with the signature of what else they depend on.
         self._bodies: dict[str, tuple[str, Rendered]] = {}
         # Whole report pages by path, with their key, kept between `serve` rebuilds.
-        self._pages: dict[str, tuple[str, str]] = {}
+        self._pages: dict[str, tuple[str, KeptPage]] = {}
         # Report bodies made safe on another core (body, result, formulas that failed),
         # and under `serve` header cards and related reports by what they show.
         self._clean: dict[str, tuple[str, str, list[str]]] = {}
-        self._cards: dict[str, tuple[str, tuple[str, str]]] = {}
+        self._cards: dict[str, tuple[str, Report, tuple[str, str]]] = {}
         self.warm = False
         # Pages' text for full-text search, kept across `serve` rebuilds like the reports.
         self.search = Collector()
@@ -369,16 +369,16 @@ class SiteBuild:
         if self.serving and self.bodies is not None and src_uri in self.by_src:
             self._bodies[src_uri] = (self.bodies.signature, rendered)
 
-    def kept_page(self, src_uri: str, key: str) -> str | None:
+    def kept_page(self, src_uri: str, key: str) -> KeptPage | None:
         """A page's whole output from an earlier build with the same key."""
         self.pages_seen.add(src_uri)
         kept = self._pages.get(src_uri)
         return kept[1] if kept is not None and kept[0] == key else None
 
-    def keep_page(self, src_uri: str, key: str, output: str) -> None:
+    def keep_page(self, src_uri: str, key: str, page: KeptPage) -> None:
         """Keep a page's output for the next `serve` rebuild."""
         if self.serving:
-            self._pages[src_uri] = (key, output)
+            self._pages[src_uri] = (key, page)
 
     # Pages -------------------------------------------------------------------
 
@@ -423,13 +423,15 @@ class SiteBuild:
         a report its header card and related reports.
         """
         with self._timed():
-            kept = self._clean.get(src_uri)
+            # Made on another core, or (under `serve`) by an earlier build from the same body.
+            kept = self._clean.pop(src_uri, None)
             if kept is not None and kept[0] == html_text:
-                html_text, failures = kept[1], kept[2]  # made on another core
+                clean, failures = kept[1], kept[2]
             else:
-                html_text, failures = self.clean_html(html_text)
-            if not self.serving:
-                self._clean.pop(src_uri, None)
+                clean, failures = self.clean_html(html_text)
+            if self.serving:
+                self._clean[src_uri] = (html_text, clean, failures)
+            html_text = clean
         self.page_warnings += [f"{src_uri}: {failure}" for failure in failures]
         self.index_page(src_uri, url, title, html_text, excluded=excluded)
         return self._decorate(src_uri, html_text)
@@ -658,6 +660,16 @@ def unreadable_page(report: Report, title: str = "Unreadable report") -> str:
 
 
 @dataclass(frozen=True)
+class KeptPage:
+    """A page's output as the theme made it, kept under `serve`: `nav` names the
+    navigation it shows, which is `output[span[0]:span[1]]` (None: not found)."""
+
+    nav: str
+    output: str
+    span: tuple[int, int] | None
+
+
+@dataclass(frozen=True)
 class BodyJob:
     """How the adapter renders report bodies, as MkDocs would, in forked workers.
 
@@ -747,19 +759,21 @@ def _fragments(build: SiteBuild, report: Report) -> tuple[str, str]:
 
     context = card_context(report, build.archive, links)
     near = related(report, build.archive, links)
-    # Under `serve`, what a card shows rarely changes: render it again only then.
+    # Under `serve`, what a card shows rarely changes: render it again only then. The
+    # report is the same object while its file is unchanged (see `read`).
     key = ""
     if build.serving and build.bodies is not None:
-        key = markdown_digest(repr((context, near, build.bodies.signature)))
+        rest = {name: value for name, value in context.items() if name != "report"}
+        key = markdown_digest(repr((rest, near, build.bodies.signature)))
         kept = build._cards.get(report.path)
-        if kept is not None and kept[0] == key:
-            return kept[1]
+        if kept is not None and kept[0] == key and kept[1] is report:
+            return kept[2]
     card = build.renderer.card(context, href)
     related_html = build.renderer.render("report-archive/related.html", related=near)
     if key:
-        build._cards[report.path] = (key, (card, related_html))
+        build._cards[report.path] = (key, report, (card, related_html))
     return card, related_html
 
 
-__all__ = ["BodyJob", "BuildFailed", "NewFile", "PageChange", "PlanError", "Rendered",
+__all__ = ["BodyJob", "BuildFailed", "KeptPage", "NewFile", "PageChange", "PlanError", "Rendered",
            "SiteBuild", "Source", "markdown_digest"]

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import logging
 import os
+import posixpath
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -24,7 +26,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.meta import get_data
 
-from .build import BodyJob, Rendered, SiteBuild, markdown_digest
+from .build import BodyJob, KeptPage, Rendered, SiteBuild, markdown_digest
 
 
 class BodyRelay:
@@ -78,7 +80,12 @@ class BodyRelay:
 
 class PageKeeper:
     """Under `serve`: whole page outputs kept from the previous build, used again while
-    the page, the navigation, the settings and the theme's files are unchanged."""
+    the page, the settings and the theme's files are unchanged.
+
+    When only the navigation changed (a report's title in it, a new report), a kept
+    page gets the new navigation in place of the old: rendered once by the theme for
+    each set of pages that show it alike (`nav_class`), then spliced into the others.
+    """
 
     def __init__(self, site: SiteBuild) -> None:
         self.site = site
@@ -87,9 +94,11 @@ class PageKeeper:
 
     def reset(self) -> None:
         self.signature: str | None = None
-        self.nav_signature: tuple[int, str] | None = None
-        self.keys: dict[str, str] = {}
+        self.nav: tuple[int, str, frozenset[str]] | None = None
+        self.keys: dict[str, tuple[str, str, str]] = {}
         self.kept_now: dict[str, str | None] = {}
+        # The primary navigation as the theme rendered it, by navigation and class.
+        self.segments: dict[tuple[str, str], str] = {}
 
     def begin(self, config: MkDocsConfig, job: BodyJob | None, serving: bool) -> BodyJob | None:
         """The body job, keyed also by the settings and theme under `serve`."""
@@ -107,14 +116,28 @@ class PageKeeper:
             page.meta["template"] = KEPT_TEMPLATE
 
     def look_up(self, page: Page, nav: Navigation) -> None:
-        """Find the page's kept output, if nothing it shows has changed."""
+        """Find the page's kept output, if nothing it shows has changed but, perhaps,
+        the navigation, which is then spliced in."""
         if self.signature is None or page.meta.get("template") != KEPT_TEMPLATE:
             return
-        if self.nav_signature is None or self.nav_signature[0] != id(nav):
-            self.nav_signature = (id(nav), nav_signature(nav))
-        key = page_key(page, self.signature + self.nav_signature[1])
-        self.keys[page.file.src_uri] = key
-        self.kept_now[page.file.src_uri] = self.site.kept_page(page.file.src_uri, key)
+        if self.nav is None or self.nav[0] != id(nav):
+            self.nav = (id(nav), nav_signature(nav), frozenset(p.url for p in nav.pages))
+            self.segments = {k: v for k, v in self.segments.items() if k[0] == self.nav[1]}
+        src_uri = page.file.src_uri
+        key, nav_key, kind = page_key(page, self.signature), self.nav[1], nav_class(page,
+                                                                                   self.nav[2])
+        self.keys[src_uri] = (key, nav_key, kind)
+        kept = self.site.kept_page(src_uri, key)
+        output = None
+        if kept is not None and kept.nav == nav_key:
+            output = kept.output
+        elif kept is not None and kept.span is not None:
+            segment = self.segments.get((nav_key, kind))
+            if segment is not None:
+                output = kept.output[:kept.span[0]] + segment + kept.output[kept.span[1]:]
+                self.site.keep_page(src_uri, key, KeptPage(
+                    nav_key, output, (kept.span[0], kept.span[0] + len(segment))))
+        self.kept_now[src_uri] = output
 
     def kept(self, page: Page) -> Markup | None:
         """The kept output (for `kept-page.html`), or None: the theme renders the page."""
@@ -122,10 +145,16 @@ class PageKeeper:
         return Markup(kept) if kept is not None else None
 
     def keep(self, page: Page, output: str) -> None:
-        """Keep a page's output as its template made it, for the next build."""
+        """Keep a page's output as its template made it, for the next build, and its
+        navigation for the pages of its class."""
         src_uri = page.file.src_uri
-        if src_uri in self.keys and self.kept_now.get(src_uri) is None:
-            self.site.keep_page(src_uri, self.keys[src_uri], output)
+        if src_uri not in self.keys or self.kept_now.get(src_uri) is not None:
+            return
+        key, nav_key, kind = self.keys[src_uri]
+        span = nav_span(output)
+        self.site.keep_page(src_uri, key, KeptPage(nav_key, output, span))
+        if span is not None:
+            self.segments.setdefault((nav_key, kind), output[span[0]:span[1]])
 
     def install(self, env: Any, serving: bool) -> None:
         """The theme's compiled templates kept, and the kept outputs reachable, in `env`."""
@@ -133,6 +162,34 @@ class PageKeeper:
             env.bytecode_cache = self.bytecode
         if self.signature is not None:
             env.globals["report_archive_kept"] = self.kept
+
+
+_NAV_START = '<nav class="md-nav md-nav--primary"'
+_NAV_TAG = re.compile(r"<nav\b|</nav>")
+
+
+def nav_span(output: str) -> tuple[int, int] | None:
+    """Where a page shows the site's primary navigation (Material's `md-nav--primary`);
+    None when it is not there once, or the navigation also shows elsewhere (tabs)."""
+    start = output.find(_NAV_START)
+    if start < 0 or output.find(_NAV_START, start + 1) >= 0 or 'class="md-tabs' in output:
+        return None
+    depth = 0
+    for tag in _NAV_TAG.finditer(output, start):
+        depth += 1 if tag.group() == "<nav" else -1
+        if depth == 0:
+            return start, tag.end()
+    return None
+
+
+def nav_class(page: Page, nav_urls: frozenset[str]) -> str:
+    """Pages that show the navigation alike: those not in it, in the same folder (links
+    are relative), with no link of the navigation inside their own URL; a page in the
+    navigation is its own class (it is marked there as the current page)."""
+    url = page.url
+    if url in nav_urls or any(other.startswith(url) and other != url for other in nav_urls):
+        return "page\0" + url
+    return f"folder\0{posixpath.dirname(url.rstrip('/'))}\0{page.meta.get('hide')!r}"
 
 
 # Rendering bodies on other cores -----------------------------------------------------
@@ -301,9 +358,10 @@ def nav_signature(nav: Navigation) -> str:
 
 
 def page_key(page: Page, signature: str) -> str:
-    """Everything of a page its theme template shows, with the site's signature."""
+    """Everything of a page its theme template shows but the navigation, with the site's
+    signature: its neighbours and sections (footer, breadcrumbs) are in it."""
     neighbours = [(getattr(p, "url", None), p.title) if p is not None else None
-                  for p in (page.previous_page, page.next_page, page.parent)]
+                  for p in (page.previous_page, page.next_page, *page.ancestors)]
     parts = [signature, page.file.src_uri, page.url, page.canonical_url or "",
              page.edit_url or "", str(page.title), repr(page.meta), str(page.toc),
              repr(neighbours), page.file.inclusion.name, page.content or ""]
