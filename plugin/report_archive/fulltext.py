@@ -186,7 +186,7 @@ class Counts:
     `terms` are the terms in the order first met, joined by spaces (a term has
     none); `weights` and `best` hold each one's weight and best section at the
     same position; `length` is the number of body words. A page of 1,500 terms
-    takes some 20 kB so, where two dictionaries took 200 kB.
+    takes some 20 kB this way, where two dictionaries took 200 kB.
     """
 
     terms: str
