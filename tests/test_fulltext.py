@@ -47,10 +47,33 @@ def test_sections_split_by_heading_and_keep_cells_apart() -> None:
         ("title", "A report"), ("41-hyperparameters", "4.1 Hyperparameters"), ("notes", "Notes")]
     assert found[0].text == "Intro with label smoothing & more."
     # Table cells are separate words; scripts, permalinks and excluded blocks are not text.
-    assert "Optimizer Nesterov" in found[1].text and "1e-3" in found[1].text
+    assert "Optimizer · Nesterov · LR · 1e-3" in found[1].text
     text = " ".join(s.text for s in found)
     assert "scriptword" not in text and "excludedword" not in text and "¶" not in text
     assert "Optuna" in found[2].text
+
+
+def test_adjacent_cells_and_blocks_are_separate_words_and_passages_show_them_apart(
+        tmp_path: Path) -> None:
+    page = ("<p>Setup</p><table><thead><tr><th>Name</th><th>Value</th></tr></thead><tbody>"
+            "<tr><td>AdamW</td><td>0.01</td></tr><tr><td></td><td><b>Cosine</b></td></tr>"
+            "</tbody></table><h4>Warmup</h4>linear<details><summary>Seeds</summary>three"
+            "</details><dl><dt>Batch</dt><dd>512</dd></dl><section>Mixup</section>Cutout")
+    text = sections(page)[0].text
+    assert "Name · Value · AdamW · 0.01 · Cosine" in text  # cells apart, as a reader sees them
+    assert text.startswith("Setup Name") and "Cosine Warmup linear Seeds three Batch 512 " \
+        "Mixup Cutout" in text  # text before and after the table is not a cell
+    words = terms(text)
+    for word in ("adamw", "0.01", "warmup", "linear", "seeds", "three", "batch", "512",
+                 "mixup", "cutout"):
+        assert word in words
+    write_index(tmp_path, [Document("r/", "Run", tuple(sections(page)))])
+    indexed = {term for shard in sorted((tmp_path / "t").glob("*.json"))
+               for term in json.loads(shard.read_text(encoding="utf-8"))}
+    assert {"adamw", "0.01", "warmup", "linear"} <= indexed
+    assert not {"adamw0.01", "warmuplinear", "seedsthree", "batch512", "mixupcutout"} & indexed
+    passage = json.loads((tmp_path / "f" / "0.json").read_text(encoding="utf-8"))[0][2]
+    assert "AdamW · 0.01" in passage
 
 
 def test_terms_fold_case_and_accents_and_keep_versions() -> None:

@@ -63,6 +63,16 @@ _SKIP = frozenset({"script", "style", "template", "svg"})
 _HEADINGS = frozenset({"h1", "h2", "h3"})
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
                    "source", "track", "wbr"})
+# Elements whose text is never run together with the next's: a space on either side.
+_BLOCKS = frozenset({
+    "address", "article", "aside", "blockquote", "br", "caption", "dd", "details", "dialog",
+    "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h4", "h5", "h6",
+    "header", "hgroup", "hr", "legend", "li", "main", "nav", "ol", "p", "pre", "section",
+    "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul"})
+_CELLS = frozenset({"td", "th"})
+# Between two cells of a table (not before its first), shown as " · " in a passage.
+_CELL = "\x1f"
+_CELL_RUN = re.compile(r"\s*(?:\x1f\s*)+")
 _SPACE = re.compile(r"\s+")
 _MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
@@ -100,7 +110,9 @@ def sections(html_text: str) -> list[Section]:
     """A page's text by h1-h3 headings, in one pass over its tags.
 
     Scripts, styles, heading permalinks and elements marked `data-search-exclude`
-    are left out, as Material's search leaves them out.
+    are left out, as Material's search leaves them out. The text of block
+    elements (paragraphs, list items, h4-h6, cells) is never run together, and a
+    table's cells are set apart by " · ".
     """
     found: list[Section] = []
     anchor, title = "", ""
@@ -110,6 +122,7 @@ def sections(html_text: str) -> list[Section]:
     skip_depth = 0
     skip_tag = ""
     position = 0
+    first_cell = True
     for match in _TAG.finditer(html_text):
         if not skip_depth:
             chunk = html_text[position:match.start()]
@@ -135,9 +148,11 @@ def sections(html_text: str) -> list[Section]:
                 heading, heading_id, parts = [], ids.group(1) if ids else "", []
             elif heading is not None:
                 anchor, title, heading = heading_id, _clean("".join(heading)), None
-        elif name in ("p", "li", "td", "th", "br", "div", "tr", "pre", "dd", "dt", "figcaption",
-                      "blockquote", "table", "ul", "ol", "caption"):
-            (heading if heading is not None else parts).append(" ")
+        elif name in _BLOCKS:
+            cell = name in _CELLS and not closing and not first_cell
+            (heading if heading is not None else parts).append(_CELL if cell else " ")
+            if (name in _CELLS and not closing) or name == "table":
+                first_cell = name == "table" and not closing
     if not skip_depth:
         parts.append(html_text[position:])
     found.append(Section(anchor, title, _clean("".join(parts))))
@@ -145,7 +160,9 @@ def sections(html_text: str) -> list[Section]:
 
 
 def _clean(text: str) -> str:
-    return _SPACE.sub(" ", unescape(text)).strip()
+    """Text with its spaces collapsed; table cells apart by " · "."""
+    text = _SPACE.sub(" ", unescape(_CELL_RUN.sub(" · ", text))).strip()
+    return text.removeprefix("· ").removesuffix(" ·")
 
 
 # Documents -----------------------------------------------------------------------
