@@ -35,10 +35,9 @@ from .expand import MARKERS, RenderText, expand_reports
 from .export import REPORTS_SCHEMA, dumps, reports_json, schema_text
 from .fulltext import (
     Collector,
-    Document,
     IndexStats,
-    count_terms,
-    report_document,
+    PageText,
+    page_text,
     use_worker,
     write_index,
     write_search_config,
@@ -361,7 +360,7 @@ class SiteBuild:
             if clean is not None:
                 self._clean[src_uri] = (rendered.html, *clean)
                 if document is not None:
-                    self.search.prime(src_uri, clean[0], *document)
+                    self.search.prime(src_uri, clean[0], document)
             return rendered
 
     def keep_body(self, src_uri: str, rendered: Rendered) -> None:
@@ -546,10 +545,10 @@ class SiteBuild:
                     # Under `serve`, the edited page is shown as soon as this build ends;
                     # the index follows a moment later, written by a process of its own.
                     write_search_config(search_index)
-                    docs, counted = self.search.prepare(keep)
+                    docs = self.search.prepare(keep)
                     self.index_process = multiprocessing.get_context("spawn").Process(
-                        target=write_index, args=(search_index.parent / "fulltext", docs,
-                                                  counted), daemon=True)
+                        target=write_index, args=(search_index.parent / "fulltext", docs),
+                        daemon=True)
                     self.index_process.start()
                 else:
                     self._write_index(search_index, keep)
@@ -728,9 +727,9 @@ def _render_page(context: _Context, index: int) -> str:
 
 def _report_work(context: _Context, src_uri: str) -> tuple[
         tuple[str, str] | None, Rendered | None, tuple[str, list[str]] | None,
-        tuple[Document, Any] | None]:
+        PageText | None]:
     """One report's header card and related reports, its body, the body made safe and
-    its search document (runs in forked workers)."""
+    its text for search, counted and compressed (runs in forked workers)."""
     build = context.build
     report = build.by_src.get(src_uri)
     if report is None:
@@ -744,8 +743,7 @@ def _report_work(context: _Context, src_uri: str) -> tuple[
             rendered = None
         if rendered is not None:
             clean = build.clean_html(rendered.html)
-            doc = report_document(context.links.url(src_uri), clean[0], report)
-            document = (doc, count_terms(doc))
+            document = page_text(clean[0])
     return fragments, rendered, clean, document
 
 

@@ -29,10 +29,13 @@ import json
 import math
 import re
 import unicodedata
+import zlib
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html import unescape
+from itertools import accumulate, chain, pairwise
 from pathlib import Path
 
 from .model import Report
@@ -60,6 +63,16 @@ _SKIP = frozenset({"script", "style", "template", "svg"})
 _HEADINGS = frozenset({"h1", "h2", "h3"})
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
                    "source", "track", "wbr"})
+# Elements whose text is never run together with the next's: a space on either side.
+_BLOCKS = frozenset({
+    "address", "article", "aside", "blockquote", "br", "caption", "dd", "details", "dialog",
+    "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h4", "h5", "h6",
+    "header", "hgroup", "hr", "legend", "li", "main", "nav", "ol", "p", "pre", "section",
+    "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul"})
+_CELLS = frozenset({"td", "th"})
+# Between two cells of a table (not before its first), shown as " · " in a passage.
+_CELL = "\x1f"
+_CELL_RUN = re.compile(r"\s*(?:\x1f\s*)+")
 _SPACE = re.compile(r"\s+")
 _MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
@@ -97,7 +110,9 @@ def sections(html_text: str) -> list[Section]:
     """A page's text by h1-h3 headings, in one pass over its tags.
 
     Scripts, styles, heading permalinks and elements marked `data-search-exclude`
-    are left out, as Material's search leaves them out.
+    are left out, as Material's search leaves them out. The text of block
+    elements (paragraphs, list items, h4-h6, cells) is never run together, and a
+    table's cells are set apart by " · ".
     """
     found: list[Section] = []
     anchor, title = "", ""
@@ -107,6 +122,7 @@ def sections(html_text: str) -> list[Section]:
     skip_depth = 0
     skip_tag = ""
     position = 0
+    first_cell = True
     for match in _TAG.finditer(html_text):
         if not skip_depth:
             chunk = html_text[position:match.start()]
@@ -132,9 +148,11 @@ def sections(html_text: str) -> list[Section]:
                 heading, heading_id, parts = [], ids.group(1) if ids else "", []
             elif heading is not None:
                 anchor, title, heading = heading_id, _clean("".join(heading)), None
-        elif name in ("p", "li", "td", "th", "br", "div", "tr", "pre", "dd", "dt", "figcaption",
-                      "blockquote", "table", "ul", "ol", "caption"):
-            (heading if heading is not None else parts).append(" ")
+        elif name in _BLOCKS:
+            cell = name in _CELLS and not closing and not first_cell
+            (heading if heading is not None else parts).append(_CELL if cell else " ")
+            if (name in _CELLS and not closing) or name == "table":
+                first_cell = name == "table" and not closing
     if not skip_depth:
         parts.append(html_text[position:])
     found.append(Section(anchor, title, _clean("".join(parts))))
@@ -142,14 +160,20 @@ def sections(html_text: str) -> list[Section]:
 
 
 def _clean(text: str) -> str:
-    return _SPACE.sub(" ", unescape(text)).strip()
+    """Text with its spaces collapsed; table cells apart by " · "."""
+    text = _SPACE.sub(" ", unescape(_CELL_RUN.sub(" · ", text))).strip()
+    return text.removeprefix("· ").removesuffix(" ·")
 
 
 # Documents -----------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Document:
-    """A page as the index knows it; `fields` are the boosted metadata (name to text)."""
+    """A page as the index knows it; `fields` are the boosted metadata (name to text).
+
+    Its text is either `sections`, or (as the build keeps it) `text`: the sections
+    already counted and their passages compressed.
+    """
 
     url: str
     title: str
@@ -160,27 +184,71 @@ class Document:
     tags: tuple[str, ...] = ()
     authors: tuple[str, ...] = ()
     fields: dict[str, str] = field(default_factory=dict)
+    text: PageText | None = None
 
     def facets(self) -> list[tuple[str, str]]:
         return ([("status", self.status)] if self.status else []) + \
             [("dataset", d) for d in self.datasets] + [("tag", t) for t in self.tags] + \
             [("author", a) for a in self.authors]
 
+    def page_text(self) -> PageText:
+        """Its text as the index keeps it, counted."""
+        return (self.text if self.text is not None else sections_text(self.sections)).counted()
 
-@dataclass
-class _Counts:
-    """A document's weighted term frequencies and, per term, its best section."""
 
-    weighted: dict[str, float]
-    section: dict[str, int]
+@dataclass(frozen=True)
+class Counts:
+    """A page's weighted term frequencies and, per term, its best section, compactly.
+
+    `terms` are the terms in the order first met, joined by spaces (a term has
+    none); `weights` and `best` hold each one's weight and best section at the
+    same position; `length` is the number of body words. A page of 1,500 terms
+    takes some 20 kB this way, where two dictionaries took 200 kB.
+    """
+
+    terms: str
+    weights: array[float]
+    best: array[int]
     length: int
 
+    def words(self) -> list[str]:
+        return self.terms.split(" ") if self.terms else []
 
-def count_terms(doc: Document) -> _Counts:
+
+@dataclass(frozen=True)
+class PageText:
+    """What the index keeps of a page's text: its `f/<n>.json` (zlib-compressed) and the
+    term counts of its sections (its metadata are added when the index is written).
+
+    `counts` None: not counted yet (a page taken apart by the build's own process
+    is counted when the index is written, on another core); the passages hold all
+    the text the counts need.
+    """
+
+    fragment: bytes
+    counts: Counts | None = None
+
+    def passages(self) -> list[Section]:
+        return [Section(*part) for part in json.loads(zlib.decompress(self.fragment))]
+
+    def counted(self) -> PageText:
+        return self if self.counts is not None else PageText(
+            self.fragment, count_sections(self.passages()))
+
+
+def _numbers(values: list[float]) -> array[float]:
+    """Weights in four bytes each where that keeps them exact (they are sums of counts
+    times boosts), else in eight."""
+    small = array("f", values)
+    return small if small.tolist() == values else array("d", values)
+
+
+def count_sections(found: Sequence[Section]) -> Counts:
+    """The term counts of a page's sections: body words once, heading words boosted."""
     weighted: dict[str, float] = {}
     best: dict[str, tuple[float, int]] = {}
     length = 0
-    for index, section in enumerate(doc.sections):
+    for index, section in enumerate(found):
         words = terms(section.text[:MAX_SECTION_TEXT])
         length += len(words)
         body: dict[str, float] = dict(Counter(words))
@@ -190,13 +258,54 @@ def count_terms(doc: Document) -> _Counts:
             weighted[term] = weighted.get(term, 0.0) + weight
             if weight > best.get(term, (0.0, 0))[0]:
                 best[term] = (weight, index)
-    metadata = {"title": doc.title, **doc.fields}
+    code = "H" if len(found) <= 0xFFFF else "I"
+    return Counts(" ".join(weighted), _numbers(list(weighted.values())),
+                  array(code, [best[t][1] for t in weighted]), length)
+
+
+def with_metadata(counts: Counts, metadata: dict[str, str]) -> Counts:
+    """A page's term counts with its title and metadata added, each field boosted.
+
+    Terms already in the text gain weight; new ones follow, with section 0.
+    """
+    padded = f" {counts.terms} "
+    weights, best = counts.weights.tolist(), array(counts.best.typecode, counts.best)
+    added: dict[str, int] = {}
     for name, text in metadata.items():
         boost = BOOSTS.get(name, 1.0)
         for term in dict.fromkeys(terms(text)):
-            weighted[term] = weighted.get(term, 0.0) + boost
-            best.setdefault(term, (0.0, 0))
-    return _Counts(weighted, {t: b[1] for t, b in best.items()}, length)
+            at = added.get(term)
+            if at is None:
+                found = padded.find(f" {term} ")
+                at = padded.count(" ", 0, found) if found >= 0 else None
+            if at is None:
+                added[term] = len(weights)
+                weights.append(0.0)
+                best.append(0)
+                at = added[term]
+            weights[at] += boost
+    words = " ".join([counts.terms, *added] if counts.terms else added)
+    return Counts(words if added else counts.terms, array("d", weights), best, counts.length)
+
+
+def sections_text(found: Sequence[Section], *, count: bool = True) -> PageText:
+    """A page's text as the index keeps it, from its sections (which need not be kept);
+    `count` False: counted later (`PageText.counted`)."""
+    parts = [[s.anchor, s.title, s.text[:MAX_SECTION_TEXT]] for s in found]
+    fragment = zlib.compress(_dump(parts).encode("utf-8"), 1)
+    return PageText(fragment, count_sections(found) if count else None)
+
+
+def page_text(html_text: str, *, count: bool = True) -> PageText:
+    """A page's text as the index keeps it, from its HTML."""
+    return sections_text(sections(html_text), count=count)
+
+
+def count_terms(doc: Document) -> Counts:
+    """A document's term counts, its title and metadata included."""
+    counts = doc.page_text().counts
+    assert counts is not None
+    return with_metadata(counts, {"title": doc.title, **doc.fields})
 
 
 # Encoding --------------------------------------------------------------------------
@@ -206,6 +315,9 @@ def encode(numbers: Iterable[int]) -> str:
     first 32 characters of `ALPHABET` mark a number's last digit."""
     out: list[str] = []
     for number in numbers:
+        if number < 32:
+            out.append(ALPHABET[number])
+            continue
         digits = [number & 31]
         number >>= 5
         while number:
@@ -240,37 +352,73 @@ class IndexStats:
     largest_shard: int
 
 
-def postings(docs: Sequence[Document], counted: Sequence[_Counts | None] = ()
-             ) -> dict[str, list[tuple[int, int, int]]]:
-    """Every term's (document, impact, best section), documents in order.
+@dataclass(frozen=True)
+class Postings:
+    """Every term's postings (document, impact, best section), documents in order, in
+    flat arrays: term `i` has positions `starts[i]` to `starts[i + 1]`; terms are in the
+    order first met."""
 
-    `counted`: the documents' term counts where already known (from workers).
-    """
-    known = list(counted) or [None] * len(docs)
-    counts = [c if c is not None else count_terms(d) for d, c in zip(docs, known, strict=True)]
-    average = sum(c.length for c in counts) / max(1, len(counts)) or 1.0
+    terms: list[str]
+    starts: array[int]
+    documents: array[int]
+    impacts: array[int]
+    sections: array[int]
+
+    def encoded(self, index: int) -> str:
+        """A term's postings as the index writes them: document gaps, impacts, sections."""
+        low, high = self.starts[index], self.starts[index + 1]
+        numbers = self.documents[low:high]
+        gaps = [numbers[0], *(b - a for a, b in pairwise(numbers))] if numbers else []
+        return encode(chain.from_iterable(zip(gaps, self.impacts[low:high],
+                                              self.sections[low:high], strict=True)))
+
+    def table(self) -> dict[str, list[tuple[int, int, int]]]:
+        """The same as one list of tuples per term (for a small index)."""
+        table = {}
+        for i, term in enumerate(self.terms):
+            low, high = self.starts[i], self.starts[i + 1]
+            table[term] = list(zip(self.documents[low:high], self.impacts[low:high],
+                                   self.sections[low:high], strict=True))
+        return table
+
+
+def build_postings(docs: Sequence[Document]) -> Postings:
+    """Impacts of every term in every document, in two passes over the documents'
+    compact counts (how many documents hold each term, then the impacts), without
+    an object per posting."""
     frequency: Counter[str] = Counter()
-    for c in counts:
-        frequency.update(c.weighted.keys())
+    length = 0
+    for doc in docs:
+        counts = count_terms(doc)
+        frequency.update(counts.words())
+        length += counts.length
+    average = length / max(1, len(docs)) or 1.0
     total = len(docs)
-    idf = {t: math.log(1 + (total - n + 0.5) / (n + 0.5)) for t, n in frequency.items()}
-    table: dict[str, list[tuple[int, int, int]]] = {}
-    for number, c in enumerate(counts):
-        norm = K1 * (1 - B + B * c.length / average)
-        for term, weight in c.weighted.items():
-            score = idf[term] * weight * (K1 + 1) / (weight + norm)
-            impact = max(1, round(score * IMPACT_SCALE))
-            table.setdefault(term, []).append((number, impact, c.section[term]))
-    return table
+    words = list(frequency)
+    idf = array("d", [math.log(1 + (total - n + 0.5) / (n + 0.5)) for n in frequency.values()])
+    starts = array("Q", accumulate(frequency.values(), initial=0))
+    del frequency
+    ids = {word: i for i, word in enumerate(words)}
+    size = starts[-1]
+    documents, impacts, best = (array("I", [0]) * size for _ in range(3))
+    cursor = array("Q", starts)
+    for number, doc in enumerate(docs):
+        counts = count_terms(doc)
+        norm = K1 * (1 - B + B * counts.length / average)
+        for term, weight, section in zip(counts.words(), counts.weights, counts.best,
+                                         strict=True):
+            index = ids[term]
+            score = idf[index] * weight * (K1 + 1) / (weight + norm)
+            at = cursor[index]
+            cursor[index] = at + 1
+            documents[at], impacts[at], best[at] = (
+                number, max(1, round(score * IMPACT_SCALE)), section)
+    return Postings(words, starts, documents, impacts, best)
 
 
-def _encode_postings(items: list[tuple[int, int, int]]) -> str:
-    flat: list[int] = []
-    previous = 0
-    for number, impact, section in items:
-        flat += (number - previous, impact, section)
-        previous = number
-    return encode(flat)
+def postings(docs: Sequence[Document]) -> dict[str, list[tuple[int, int, int]]]:
+    """Every term's (document, impact, best section), documents in order."""
+    return build_postings(docs).table()
 
 
 def shard_terms(encoded: dict[str, str], limit: int = SHARD_BYTES) -> dict[str, dict[str, str]]:
@@ -312,15 +460,17 @@ def _dump(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def write_index(folder: Path, docs: Sequence[Document],
-                counted: Sequence[_Counts | None] = ()) -> IndexStats:
+def write_index(folder: Path, docs: Sequence[Document]) -> IndexStats:
     """Write the index of `docs` into `folder` (replacing an older one); its figures."""
     for sub in ("t", "d", "f"):
         (folder / sub).mkdir(parents=True, exist_ok=True)
         for old in (folder / sub).glob("*.json"):
             old.unlink()
-    table = postings(docs, counted)
-    encoded = {term: _encode_postings(items) for term, items in table.items()}
+    if any(d.text is None or d.text.counts is None for d in docs):
+        docs = [replace(d, sections=(), text=d.page_text()) for d in docs]
+    table = build_postings(docs)
+    encoded = {term: table.encoded(i) for i, term in enumerate(table.terms)}
+    del table
     shards = shard_terms(encoded)
     keys = sorted(shards)
     written = 0
@@ -335,8 +485,10 @@ def write_index(folder: Path, docs: Sequence[Document],
                 for d in docs[start:start + DOC_CHUNK]]
         written += _write(folder / "d" / f"{start // DOC_CHUNK}.json", _dump(rows))
     for number, doc in enumerate(docs):
-        parts = [[s.anchor, s.title, s.text[:MAX_SECTION_TEXT]] for s in doc.sections]
-        written += _write(folder / "f" / f"{number}.json", _dump(parts))
+        assert doc.text is not None
+        fragment = zlib.decompress(doc.text.fragment)
+        (folder / "f" / f"{number}.json").write_bytes(fragment)
+        written += len(fragment)
     written += _write(folder / "facets.json", _dump(_facets(docs)))
     manifest = {"version": VERSION, "documents": len(docs), "chunk": DOC_CHUNK,
                 "alphabet": ALPHABET, "root": ROOT_PREFIX,
@@ -344,7 +496,7 @@ def write_index(folder: Path, docs: Sequence[Document],
                 "scale": IMPACT_SCALE, "shards": [[k, s] for k, s in zip(keys, sizes,
                                                                          strict=True)]}
     written += _write(folder / "manifest.json", _dump(manifest))
-    return IndexStats(len(docs), len(table), len(keys), written, max(sizes, default=0))
+    return IndexStats(len(docs), len(encoded), len(keys), written, max(sizes, default=0))
 
 
 def _write(path: Path, text: str) -> int:
@@ -387,91 +539,95 @@ def write_search_config(index_file: Path) -> None:
 # Collecting pages during a build ------------------------------------------------------
 
 def report_document(url: str, html_text: str, report: Report,
-                    found: tuple[Section, ...] | None = None) -> Document:
+                    text: PageText | None = None) -> Document:
     """A report page as the index knows it: its text, and its metadata boosted."""
     own = report.own_row
     fields = {"authors": " ".join(report.authors), "tags": " ".join(report.tags),
               "dataset": " ".join(report.datasets), "model": own.model if own else "",
               "status": report.status or ""}
     return Document(
-        url, report.title or report.path,
-        found if found is not None else tuple(sections(html_text)), "report",
+        url, report.title or report.path, (), "report",
         report.status or "", tuple(report.datasets), tuple(report.tags),
-        tuple(report.authors), fields)
+        tuple(report.authors), fields, text if text is not None else page_text(html_text))
 
 
 class Collector:
     """The documents of a site, page by page as the build renders them.
 
-    Kept across `serve` rebuilds: a page's sections are re-extracted only when its
+    A page's text is kept counted and compressed (`PageText`), not as its sections.
+    Kept across `serve` rebuilds: a page's text is taken apart again only when its
     HTML changed, and a `--dirty` rebuild keeps the pages it did not render. Pages
-    whose text was taken apart on other cores arrive with their term counts
-    (`prime`); the rest are counted when the index is written.
+    whose text was taken apart on other cores arrive counted (`prime`); the rest
+    are counted when the index is written (`prepare`).
     """
 
     def __init__(self) -> None:
         self.docs: dict[str, Document] = {}
-        self._sections: dict[str, tuple[int, tuple[Section, ...]]] = {}
-        self._counts: dict[str, tuple[Document, _Counts]] = {}
+        self._texts: dict[str, tuple[int, PageText]] = {}
         self.seconds = 0.0
 
-    def _sections_of(self, src_uri: str, html_text: str) -> tuple[Section, ...]:
+    def _text_of(self, src_uri: str, html_text: str) -> PageText:
         key = hash(html_text)
-        cached = self._sections.get(src_uri)
+        cached = self._texts.get(src_uri)
         if cached is None or cached[0] != key:
-            cached = (key, tuple(sections(html_text)))
-            self._sections[src_uri] = cached
+            cached = (key, page_text(html_text, count=False))
+            self._texts[src_uri] = cached
         return cached[1]
 
-    def prime(self, src_uri: str, html_text: str, doc: Document, counts: _Counts) -> None:
-        """A report's document and term counts, made from this HTML on another core."""
-        self._sections[src_uri] = (hash(html_text), doc.sections)
-        self._counts[src_uri] = (doc, counts)
+    def prime(self, src_uri: str, html_text: str, text: PageText) -> None:
+        """A page's text, taken apart from this HTML on another core."""
+        self._texts[src_uri] = (hash(html_text), text)
 
     def add_page(self, src_uri: str, url: str, title: str, html_text: str) -> None:
-        self.docs[src_uri] = Document(url, title, self._sections_of(src_uri, html_text))
+        self.docs[src_uri] = Document(url, title, (), text=self._text_of(src_uri, html_text))
 
     def add_report(self, src_uri: str, url: str, html_text: str, report: Report) -> None:
-        primed = self._counts.get(src_uri)
-        doc = report_document(url, html_text, report, self._sections_of(src_uri, html_text))
-        self.docs[src_uri] = primed[0] if primed is not None and primed[0] == doc else doc
+        self.docs[src_uri] = report_document(url, html_text, report,
+                                             self._text_of(src_uri, html_text))
 
-    def prepare(self, keep: Iterable[str]) -> tuple[list[Document], list[_Counts]]:
-        """The documents of the pages in `keep` (in that order), each with its term counts
-        (kept from the last time for a document that did not change)."""
+    def prepare(self, keep: Iterable[str]) -> list[Document]:
+        """The documents of the pages in `keep` (in that order), counted (and kept counted
+        for the next time); the other pages are forgotten."""
         wanted = [src for src in keep if src in self.docs]
         self.docs = {src: self.docs[src] for src in wanted}
-        self._sections = {src: self._sections[src] for src in wanted if src in self._sections}
-        self._counts = {src: self._counts[src] for src in wanted if src in self._counts}
-        counted = []
+        self._texts = {src: self._texts[src] for src in wanted if src in self._texts}
         for src, doc in self.docs.items():
-            primed = self._counts.get(src)
-            counts = primed[1] if primed is not None and primed[0] is doc else count_terms(doc)
-            self._counts[src] = (doc, counts)
-            counted.append(counts)
-        return list(self.docs.values()), counted
+            if doc.text is None or doc.text.counts is None:
+                text = doc.page_text()
+                self.docs[src] = replace(doc, text=text)
+                if src in self._texts:
+                    self._texts[src] = (self._texts[src][0], text)
+        return list(self.docs.values())
 
     def write(self, folder: Path, keep: Iterable[str]) -> IndexStats:
         """Write the index of the pages in `keep` (in that order) into `folder`."""
-        return write_index(folder, *self.prepare(keep))
+        return write_index(folder, self.prepare(keep))
 
 
 __all__ = [
     "Collector",
+    "Counts",
     "Document",
     "IndexStats",
+    "PageText",
+    "Postings",
     "Section",
+    "build_postings",
+    "count_sections",
     "count_terms",
     "decode",
     "encode",
     "fold",
+    "page_text",
     "postings",
     "report_document",
     "sections",
+    "sections_text",
     "shard_terms",
     "terms",
     "tokens",
     "use_worker",
+    "with_metadata",
     "write_index",
     "write_search_config",
 ]
