@@ -313,6 +313,11 @@ def report_meta(meta: MutableMapping[str, Any], change: PageChange,
         hide_theme_tags(meta)
 
 
+def has_search(config: MkDocsConfig) -> bool:
+    """Whether the site has a search plugin (MkDocs' or Material's), so a search index."""
+    return any(name in config.plugins for name in ("search", "material/search"))
+
+
 def fill(files: Files, contents: Mapping[str, str]) -> None:
     """Give generated files their content (feeds and charts, made on other cores)."""
     for src_uri, content in contents.items():

@@ -37,6 +37,7 @@ from .fulltext import (
     Collector,
     IndexStats,
     PageText,
+    feed,
     page_text,
     use_worker,
     write_index,
@@ -131,8 +132,11 @@ class SiteBuild:
         self.start(Settings())
 
     def start(self, settings: Settings, *, serving: bool = False,
-              renderer: Renderer | None = None) -> None:
-        """Begin a build: forget the previous build's pages, keep the caches."""
+              renderer: Renderer | None = None, search: bool = False) -> None:
+        """Begin a build: forget the previous build's pages, keep the caches.
+
+        `search`: the site has a search plugin, so the full-text index is written.
+        """
         self.close()
         # The previous `serve` build's search index is written before anything else.
         # A search index still being written for the previous `serve` build is out of
@@ -147,6 +151,8 @@ class SiteBuild:
             self._reports_settings = settings
         self.settings = settings
         self.serving = serving
+        self.search_wanted = search
+        self.search.sink = None
         self.renderer = renderer or Renderer()
         self.archive: Archive | None = None
         self.by_src: dict[str, Report] = {}
@@ -306,6 +312,8 @@ class SiteBuild:
             pages = [p for p in self.planned if p.render is not None]
             # Workers are worth starting for a large archive, or for many bodies to render.
             worth = large or len(reports) >= MIN_BODIES
+            if worth and self.search_wanted and not self.serving:
+                self._start_feed()
             self.pool = Pool(_Context(self, bodies, links, pages), enabled=worth)
             # Report bodies (and their header cards) first: MkDocs reads them first.
             # Without workers, header cards are rendered page by page as MkDocs renders
@@ -388,7 +396,8 @@ class SiteBuild:
         if src_uri not in self.pending or self.page_job is None:
             return None
         with self._timed():
-            content: str = self.page_job.get(self.pending[src_uri])
+            # Taken: the page holds its content from now on.
+            content: str = self.page_job.take(self.pending[src_uri])
             return self._shell(src_uri, content)
 
     def home_markdown(self, markdown: str) -> str:
@@ -448,14 +457,15 @@ class SiteBuild:
         return warnings
 
     def _decorate(self, src_uri: str, html_text: str) -> str:
-        listing = self.listings.get(src_uri)
+        listing = self.listings.pop(src_uri, None)
         if listing is not None:
             return html_text.replace(LISTING_MARKER, listing, 1)
         report = self.by_src.get(src_uri)
         if report is None or self.archive is None:
             return html_text
         with self._timed():
-            card, related_html = self.fragments.get(report.path) or _fragments(self, report)
+            kept = self.fragments.pop(report.path, None)
+            card, related_html = kept if kept is not None else _fragments(self, report)
             problems = self.archive.problems(report)
             if self.serving and problems:
                 card = self.renderer.problems(problems, self._rules_page(report)) + card
@@ -561,12 +571,35 @@ class SiteBuild:
             self.warm = True
         return self.summary_line()
 
+    def _start_feed(self) -> None:
+        """A process of its own to collect the pages' text as they are rendered and write
+        the index at the end, forked before the workers (while this process is small),
+        so the build itself never holds the whole archive's text."""
+        if not can_fork():
+            return
+        context = multiprocessing.get_context("fork")
+        documents, self.search.sink = context.Pipe(duplex=False)
+        self.index_pipe, result = context.Pipe(duplex=False)
+        self.index_process = context.Process(target=feed, args=(documents, result),
+                                             daemon=True)
+        with frozen_objects():
+            self.index_process.start()
+        documents.close()
+        result.close()
+
     def start_index(self, folder: Path) -> None:
         """Write the full-text index into `folder` on another core while MkDocs writes the
         pages (every page's text is in by now); `finish` waits for it."""
-        if self.serving or self.archive is None or not can_fork():
+        if self.serving or self.archive is None:
             return
         keep = [r.path for r in self.archive.files]
+        if self.search.sink is not None:
+            self.search.sink.send(("", (folder, keep)))
+            self.search.sink.close()
+            self.search.sink = None
+            return
+        if not can_fork():
+            return
         receive, send = multiprocessing.get_context("fork").Pipe(duplex=False)
         self.index_process = multiprocessing.get_context("fork").Process(
             target=_write_fulltext, args=(self.search, folder, keep, send), daemon=True)

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field, replace
 from html import unescape
 from itertools import accumulate, chain, pairwise
 from pathlib import Path
+from typing import Any, Protocol
 
 from .model import Report
 
@@ -565,6 +566,9 @@ class Collector:
         self.docs: dict[str, Document] = {}
         self._texts: dict[str, tuple[int, PageText]] = {}
         self.seconds = 0.0
+        # Where documents go as they are made, instead of being kept here: the process
+        # that writes the index (see `feed`).
+        self.sink: Sender | None = None
 
     def _text_of(self, src_uri: str, html_text: str) -> PageText:
         key = hash(html_text)
@@ -579,11 +583,18 @@ class Collector:
         self._texts[src_uri] = (hash(html_text), text)
 
     def add_page(self, src_uri: str, url: str, title: str, html_text: str) -> None:
-        self.docs[src_uri] = Document(url, title, (), text=self._text_of(src_uri, html_text))
+        self._add(src_uri, Document(url, title, (), text=self._text_of(src_uri, html_text)))
 
     def add_report(self, src_uri: str, url: str, html_text: str, report: Report) -> None:
-        self.docs[src_uri] = report_document(url, html_text, report,
-                                             self._text_of(src_uri, html_text))
+        self._add(src_uri, report_document(url, html_text, report,
+                                           self._text_of(src_uri, html_text)))
+
+    def _add(self, src_uri: str, doc: Document) -> None:
+        if self.sink is None:
+            self.docs[src_uri] = doc
+        else:
+            self._texts.pop(src_uri, None)
+            self.sink.send((src_uri, doc))
 
     def prepare(self, keep: Iterable[str]) -> list[Document]:
         """The documents of the pages in `keep` (in that order), counted (and kept counted
@@ -604,6 +615,30 @@ class Collector:
         return write_index(folder, self.prepare(keep))
 
 
+class Sender(Protocol):
+    def send(self, item: Any, /) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class Receiver(Protocol):
+    def recv(self) -> Any: ...
+
+
+def feed(documents: Receiver, result: Sender) -> None:
+    """Collect the documents sent one by one, as `(src_uri, document)`, until
+    `("", (folder, keep))`; write the index of those in `keep` into `folder` and send
+    back its figures (runs in a process of its own, so the build does not hold them)."""
+    collector = Collector()
+    while True:
+        src_uri, item = documents.recv()
+        if not src_uri:
+            folder, keep = item
+            break
+        collector.docs[src_uri] = item
+    result.send(collector.write(folder, keep))
+
+
 __all__ = [
     "Collector",
     "Counts",
@@ -611,12 +646,15 @@ __all__ = [
     "IndexStats",
     "PageText",
     "Postings",
+    "Receiver",
     "Section",
+    "Sender",
     "build_postings",
     "count_sections",
     "count_terms",
     "decode",
     "encode",
+    "feed",
     "fold",
     "page_text",
     "postings",

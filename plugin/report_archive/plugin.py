@@ -24,6 +24,7 @@ from .adapter import (
     Renderers,
     add_pages,
     fill,
+    has_search,
     install,
     report_meta,
     settle_files,
@@ -69,7 +70,7 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         settings = replace(to_settings(self.config),
                            theme_dirs=tuple(map(str, config.theme.dirs)))
         install(config, TEMPLATE_DIR, css=(STYLESHEET,), javascript=(SCRIPT, SEARCH_SCRIPT))
-        self.site.start(settings, serving=self.serving,
+        self.site.start(settings, serving=self.serving, search=has_search(config),
                         renderer=self.renderers.get(config, settings.nav_labels))
         self.bodies.reset()
         self.keeper.reset()
@@ -228,17 +229,14 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
             log.warning(failure)
         # Every page's text is in: the full-text index is written on another core while
         # MkDocs writes the pages (Material's search plugin makes `search/` too).
-        if any(name in config.plugins for name in ("search", "material/search")):
+        if has_search(config):  # (in the process fed as pages render, if there is one)
             self.site.start_index(Path(config.site_dir) / "search" / "fulltext")
         return None
 
     @event_priority(-100)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        """Write the full-text search index; close with the one-line summary.
-
-        Priority -100: after Material's search plugin has written
-        `search/search_index.json`, whichever order the plugins are listed in.
-        """
+        """Write the full-text search index; close with the one-line summary. Priority
+        -100: after Material's search plugin wrote `search/search_index.json`."""
         if not self.config.enabled or self.site.archive is None:
             return
         index = Path(config.site_dir) / "search" / "search_index.json"

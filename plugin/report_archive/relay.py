@@ -240,10 +240,16 @@ def render_body(context: _BodyContext, src_uri: str) -> Rendered | None:
     change = context.site.report_page(src_uri, markdown, attr_list=context.attr_list)
     if change is None:
         return None
-    page = Page(None, file, context.config)
-    page.markdown = change.markdown
-    with LogCapture(forward=False) as capture:
-        page.render(context.config, context.files)
+    # A Page makes itself its file's page: the file keeps the build's own page, so this
+    # worker does not keep every body it rendered.
+    own = file.page
+    try:
+        page = Page(None, file, context.config)
+        page.markdown = change.markdown
+        with LogCapture(forward=False) as capture:
+            page.render(context.config, context.files)
+    finally:
+        file.page = own
     assert page.content is not None
     return Rendered(markdown_digest(change.markdown), page.content, body_state(page),
                     capture.records())
