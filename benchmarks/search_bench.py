@@ -7,7 +7,8 @@ For each size N it uses an archive of N real-length reports
 - builds Report Archive's site (`--reps` times, a fresh `mkdocs build` process
   each): build time, the time the build spent on search (text extraction and
   index writing, from the build's summary line), the peak memory of the build
-  (RSS of the process and its children) and the size of the index;
+  (PSS summed over the process and its children: pages shared by forked
+  processes count once) and the size of the index;
 - in Debian's Chromium, with an empty cache each time, opens a report page,
   opens search and types a word that only one report's body has (the failure
   case of its error analysis): whether that report is the first result, the
