@@ -25,10 +25,12 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
+from .accessibility import accessible
 from .archive import Archive
 from .braces import keep_braces
 from .cache import DrawnCharts
 from .charts import ChartJob, chart_failure, chart_key, preload
+from .csp import add_policy
 from .diagnostics import Diagnostic
 from .discovery import read_many, unreadable_report
 from .expand import MARKERS, RenderText, expand_reports
@@ -128,6 +130,9 @@ class SiteBuild:
         self.search_stats: IndexStats | None = None
         # Under `serve`, the process writing the last build's search index.
         self.index_process: BaseProcess | None = None
+        self.index_starter: threading.Thread | None = None
+        # Under `serve`: each page's last output from `finish_page`, by what it was made of.
+        self._finished: dict[str, tuple[str, str]] = {}
         self.index_pipe: Connection | None = None
         self.start(Settings())
 
@@ -160,6 +165,7 @@ class SiteBuild:
         self.fragments: dict[str, tuple[str, str]] = {}
         self.pending: dict[str, int] = {}
         self.pages_seen: set[str] = set()
+        self.pages_finished: set[str] = set()
         self.pool: Pool | None = None
         self.page_job: Batch | None = None
         self.report_work: Batch | None = None
@@ -487,10 +493,21 @@ class SiteBuild:
             self.search.add_page(src_uri, url, title, html_text)
         self.search.seconds += time.perf_counter() - begin
 
-    @staticmethod
-    def search_worker(page_html: str, worker_url: str) -> str:
-        """A page pointed at the site's full-text search worker instead of Material's."""
-        return use_worker(page_html, worker_url)
+    def finish_page(self, src_uri: str, output: str, content: str, worker_url: str) -> str:
+        """A page's output pointed at our search worker, with names for the theme's
+        controls and its Content-Security-Policy (under `serve`: the same output as last
+        time, the same result)."""
+        key = markdown_digest(f"{worker_url}\0{content}\0{output}") if self.serving else ""
+        self.pages_finished.add(src_uri)
+        kept = self._finished.get(src_uri)
+        if kept is not None and kept[0] == key:
+            return kept[1]
+        with self._timed():
+            done = add_policy(accessible(use_worker(output, worker_url)), content,
+                              inline_scripts=self.serving)
+        if self.serving:
+            self._finished[src_uri] = (key, done)
+        return done
 
     def _rules_page(self, report: Report) -> str:
         """The rules page relative to a report's page (the project's own if the site has none)."""
@@ -554,12 +571,12 @@ class SiteBuild:
                 if self.serving:
                     # Under `serve`, the edited page is shown as soon as this build ends;
                     # the index follows a moment later, written by a process of its own.
+                    # Even handing the pages over happens after the build has returned.
                     write_search_config(search_index)
-                    docs = self.search.prepare(keep)
-                    self.index_process = multiprocessing.get_context("spawn").Process(
-                        target=write_index, args=(search_index.parent / "fulltext", docs),
+                    self.index_starter = threading.Thread(
+                        target=self._spawn_index, args=(search_index.parent / "fulltext", keep),
                         daemon=True)
-                    self.index_process.start()
+                    self.index_starter.start()
                 else:
                     self._write_index(search_index, keep)
             elif self.index_process is not None:
@@ -622,8 +639,17 @@ class SiteBuild:
         self.search_stats = stats or self.search.write(search_index.parent / "fulltext", keep)
         self.search.seconds += time.perf_counter() - begin
 
+    def _spawn_index(self, folder: Path, keep: list[str]) -> None:
+        process = multiprocessing.get_context("spawn").Process(
+            target=write_index, args=(folder, self.search.prepare(keep)), daemon=True)
+        process.start()
+        self.index_process = process
+
     def wait_for_index(self, stop: bool = False) -> None:
         """Wait for the process writing the search index (`stop`: stop it first)."""
+        if self.index_starter is not None:
+            self.index_starter.join()
+            self.index_starter = None
         process = self.index_process
         if process is not None:
             if stop and process.is_alive():
@@ -655,6 +681,8 @@ class SiteBuild:
         self._pages = {src: kept for src, kept in self._pages.items() if src in seen}
         self._clean = {src: kept for src, kept in self._clean.items() if src in by_src}
         self._cards = {src: kept for src, kept in self._cards.items() if src in by_src}
+        done: set[str] = getattr(self, "pages_finished", set())
+        self._finished = {src: kept for src, kept in self._finished.items() if src in done}
 
     def summary_line(self) -> str:
         if self.archive is None:

@@ -33,7 +33,6 @@ from .adapter import (
 )
 from .build import SEARCH_SCRIPT, SEARCH_WORKER, SiteBuild
 from .config import ReportArchiveConfig, to_settings
-from .csp import add_policy
 from .relay import BodyRelay, PageKeeper, body_job
 from .render import TEMPLATE_DIR
 from .sanitize import safe_meta
@@ -205,9 +204,8 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         """
         if not self.config.enabled:
             return None
-        worker = get_relative_url(SEARCH_WORKER, page.url)
-        output = accessible(self.site.search_worker(output, worker))
-        return add_policy(output, page.content or "", inline_scripts=self.serving)
+        return self.site.finish_page(page.file.src_uri, output, page.content or "",
+                                     get_relative_url(SEARCH_WORKER, page.url))
 
     on_post_page = CombinedEvent(_on_post_page_keep, _on_post_page)
 
