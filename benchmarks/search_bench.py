@@ -234,8 +234,10 @@ No request went to another origin.
     text = page.read_text(encoding="utf-8")
     if START in text:
         text = text[:text.index(START)] + section + text[text.index(END) + len(END):]
-    else:
+    elif "## How to read it" in text:
         text = text.replace("## How to read it", section + "\n\n## How to read it", 1)
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
     page.write_text(text, encoding="utf-8")
 
 

@@ -57,7 +57,10 @@ def test_an_unchanged_archive_is_not_read_again(project: Path,
     assert not list(project.rglob(".cache"))  # nothing is written into the project
 
     reads.count = 0
+    kept = next((project / "cache" / "report-archive").glob("check-*.pickle"))
+    written = kept.stat().st_mtime_ns
     assert _check(project) == first and reads.count == 0
+    assert kept.stat().st_mtime_ns == written  # nothing changed: the cache is not rewritten
     # --no-cache reads every file, and finds the same.
     assert _check(project, "--no-cache") == first and reads.count == 0
 

@@ -3,6 +3,7 @@ accessibility, and live reload under `mkdocs serve`."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -12,6 +13,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -190,12 +192,18 @@ NEW = (EXAMPLE_DOCS / "2023-02-14-bert-base-sst2.md").read_text(encoding="utf-8"
     "tags: [nlp, sentiment-analysis, transformers, reproduction]", "tags: [nlp, live-probe]")
 
 
-def test_live_reload_follows_every_edit(tmp_path: Path) -> None:
+@contextlib.contextmanager
+def serving_example(tmp_path: Path, plugins: list[Any] | None = None
+                    ) -> Iterator[tuple[str, Path, subprocess.Popen[bytes]]]:
+    """`mkdocs serve` (with live reload) of a copy of the example archive, with other
+    `plugins` if given: the site's address, the copy's docs folder and the server."""
     docs = tmp_path / "docs"
     shutil.copytree(EXAMPLE_DOCS, docs)
     config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
     config.update(docs_dir=str(docs), site_dir=str(tmp_path / "site"))
     config["theme"]["custom_dir"] = str(ROOT / "overrides")
+    if plugins is not None:
+        config["plugins"] = plugins
     (tmp_path / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
     port = _free_port()
     log = (tmp_path / "serve.log").open("w")
@@ -203,10 +211,22 @@ def test_live_reload_follows_every_edit(tmp_path: Path) -> None:
         [sys.executable, "-m", "mkdocs", "serve", "--livereload", "-a", f"127.0.0.1:{port}",
          "-f", str(tmp_path / "mkdocs.yml")], stdout=log, stderr=subprocess.STDOUT,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
-    base = f"http://127.0.0.1:{port}/"
-    page = base + "2030-01-01-live-probe/"
-    report = docs / "2030-01-01-live-probe.md"
     try:
+        yield f"http://127.0.0.1:{port}/", docs, server
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+def test_live_reload_follows_every_edit(tmp_path: Path) -> None:
+    with serving_example(tmp_path) as (base, docs, server):
+        page = base + "2030-01-01-live-probe/"
+        report = docs / "2030-01-01-live-probe.md"
         _wait_for(base, lambda s, b: s == 200, "the server")
         assert "Live Reload Probe" not in _get(base + "tags/nlp/")[1]
 
@@ -234,14 +254,6 @@ def test_live_reload_follows_every_edit(tmp_path: Path) -> None:
                   "the tag page without it")
         _wait_for(base, lambda s, b: "<strong>10</strong> reports" in b, "the home count")
         assert server.poll() is None
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
 
 
 # --- the Pages workflow ---------------------------------------------------------------

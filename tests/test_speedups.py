@@ -5,21 +5,18 @@ shows it."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from mkdocs.structure.pages import Page
 
 import report_archive.parallel as parallel
-from conftest import EXAMPLE_DOCS, ROOT, copy_archive, write_config
-from test_publish import _free_port, _get, _wait_for
+from conftest import ROOT, copy_archive, write_config
+from test_publish import _get, _wait_for, serving_example
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from generate import generate
@@ -223,24 +220,11 @@ def _nav(page: str) -> str:
 
 
 def test_serve_updates_every_page_that_shows_an_edited_report(tmp_path: Path) -> None:
-    docs = tmp_path / "docs"
-    shutil.copytree(EXAMPLE_DOCS, docs)
-    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
-    config.update(docs_dir=str(docs), site_dir=str(tmp_path / "site"))
-    config["theme"]["custom_dir"] = str(ROOT / "overrides")
     # The navigation lists the three newest reports: the oldest one is not among them.
-    config["plugins"] = ["search", {"report-archive": {"nav": {"max_reports": 3}}}]
-    (tmp_path / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
-    port = _free_port()
-    log = (tmp_path / "serve.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "--livereload", "-a", f"127.0.0.1:{port}",
-         "-f", str(tmp_path / "mkdocs.yml")], stdout=log, stderr=subprocess.STDOUT,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
-    base = f"http://127.0.0.1:{port}/"
-    other = base + "2024-11-06-conformer-l-librispeech/"
-    report = docs / "2023-02-14-bert-base-sst2.md"
-    try:
+    plugins = ["search", {"report-archive": {"nav": {"max_reports": 3}}}]
+    with serving_example(tmp_path, plugins) as (base, docs, server):
+        other = base + "2024-11-06-conformer-l-librispeech/"
+        report = docs / "2023-02-14-bert-base-sst2.md"
         _wait_for(base, lambda s, b: s == 200, "the server", timeout=120)
         assert "BERT-base Fine-tuning on SST-2" not in _nav(_get(other)[1])
         # Another page, untouched by the edit, is served from the kept body: same HTML.
@@ -266,11 +250,3 @@ def test_serve_updates_every_page_that_shows_an_edited_report(tmp_path: Path) ->
         assert "Edited Probe Title" in _nav(after)
         assert _nav(untouched) != _nav(after)
         assert server.poll() is None
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()

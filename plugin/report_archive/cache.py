@@ -151,7 +151,9 @@ def read_files_cached(files: list[tuple[Path, str]], settings: Settings, jobs: i
         reports[index] = report
     done = [r for r in reports if r is not None]
     assert len(done) == len(reports)
-    cache.save({key: report for key, report in zip(keys, done, strict=True) if key is not None})
+    kept = {key: report for key, report in zip(keys, done, strict=True) if key is not None}
+    if missing or kept.keys() != cache.entries.keys():  # unchanged: nothing to write
+        cache.save(kept)
     return done
 
 
