@@ -130,7 +130,6 @@ class SiteBuild:
         self.search_stats: IndexStats | None = None
         # Under `serve`, the process writing the last build's search index.
         self.index_process: BaseProcess | None = None
-        self.index_starter: threading.Thread | None = None
         # Under `serve`: each page's last output from `finish_page`, by what it was made of.
         self._finished: dict[str, tuple[str, str]] = {}
         self.index_pipe: Connection | None = None
@@ -571,12 +570,8 @@ class SiteBuild:
                 if self.serving:
                     # Under `serve`, the edited page is shown as soon as this build ends;
                     # the index follows a moment later, written by a process of its own.
-                    # Even handing the pages over happens after the build has returned.
                     write_search_config(search_index)
-                    self.index_starter = threading.Thread(
-                        target=self._spawn_index, args=(search_index.parent / "fulltext", keep),
-                        daemon=True)
-                    self.index_starter.start()
+                    self._spawn_index(search_index.parent / "fulltext", keep)
                 else:
                     self._write_index(search_index, keep)
             elif self.index_process is not None:
@@ -647,9 +642,6 @@ class SiteBuild:
 
     def wait_for_index(self, stop: bool = False) -> None:
         """Wait for the process writing the search index (`stop`: stop it first)."""
-        if self.index_starter is not None:
-            self.index_starter.join()
-            self.index_starter = None
         process = self.index_process
         if process is not None:
             if stop and process.is_alive():
