@@ -253,7 +253,8 @@ def scan(body: str, first_line: int = 1, max_table_rows: int | None = None) -> S
                 separator = split_row(following)
                 if len(header) > 1 and len(separator) == len(header) and _is_separator(separator):
                     index = _read_table(lines, index, first_line, header, result, max_table_rows,
-                                        comment_ends, absorbs_headings=fresh_block)
+                                        comment_ends, absorbs_headings=fresh_block,
+                                        fences=fences)
                     block_start = True
                     continue
             if _SETEXT_RE.match(following):
@@ -289,17 +290,23 @@ def _add_heading(result: Scan, level: int, raw: str, number: int) -> None:
 
 def _read_table(lines: list[str], start: int, first_line: int, header: list[str],
                 result: Scan, max_rows: int | None, comment_ends: list[int],
-                absorbs_headings: bool) -> int:
+                absorbs_headings: bool, fences: dict[int, int] | None = None) -> int:
     table = Table(line=first_line + start, header=Row(first_line + start, header, lines[start]))
     result.text_lines.append((first_line + start, lines[start]))
     index = start + 2
     # A table runs to a blank line, or to a closed comment (raw HTML Markdown sets apart).
+    # A fenced block inside it is one line to the table (superfences takes it out first,
+    # blank lines and all), so the table goes on after it.
     # A `#` line is a row only when the table opened its block: otherwise Markdown
     # split the heading off before it saw the table.
-    while index < len(lines) and lines[index].strip() and not (
+    fences = fences or {}
+    while index < len(lines) and (index in fences or lines[index].strip()) and not (
             lines[index].startswith("<!--")
             and bisect_right(comment_ends, index - 1) < len(comment_ends)) and (
             absorbs_headings or not _ATX_RE.match(lines[index])):
+        if index in fences:
+            index = fences[index] + 1
+            continue
         if max_rows is None or len(table.rows) <= max_rows:
             table.rows.append(Row(first_line + index, split_row(lines[index]), lines[index]))
             result.text_lines.append((first_line + index, lines[index]))
