@@ -143,7 +143,8 @@ def python() -> str:
 
 _SITE_FIXTURES = {"example_site", "example_site_flat"}
 # Whole-site builds, and 2 MB adversarial inputs: not for the inner loop.
-_SITE_MODULES = {"test_build", "test_site_pages", "test_security", "test_robust", "test_linear"}
+_SITE_MODULES = {"test_build", "test_site_pages", "test_security", "test_robust", "test_linear",
+                 "test_speedups"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
