@@ -5,6 +5,7 @@ shows it."""
 
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 import sys
@@ -195,7 +196,6 @@ def test_cached_bodies_keep_their_link_warnings(tmp_path: Path,
         def emit(self, record: Any) -> None:
             messages.append(record.getMessage())
 
-    import logging
     handler = Keep(logging.WARNING)
     logging.getLogger("mkdocs").addHandler(handler)
     try:
@@ -250,3 +250,27 @@ def test_serve_updates_every_page_that_shows_an_edited_report(tmp_path: Path) ->
         assert "Edited Probe Title" in _nav(after)
         assert _nav(untouched) != _nav(after)
         assert server.poll() is None
+
+
+@pytest.mark.skipif(not parallel.can_fork(), reason="needs fork and two cores")
+def test_a_search_index_process_that_dies_is_named_not_a_traceback(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The process fed the pages' text for search stops at once (as the kernel's
+    out-of-memory killer would stop it): the build finishes and says so."""
+    import report_archive.build as build_module
+
+    docs = _archive(tmp_path)
+    config_file = write_config(tmp_path, docs)
+    monkeypatch.setattr(build_module, "feed", lambda documents, result: None)
+    _forget_kept_bodies()
+    # Forking waits for this process to run a single thread; earlier tests may have left
+    # one behind (a `serve` build's chart preloading), so the feed is forked regardless.
+    monkeypatch.setattr(build_module, "can_fork", lambda: True)
+    import report_archive.plugin as plugin_module
+
+    messages: list[str] = []
+    monkeypatch.setattr(plugin_module.log, "warning", lambda message, *a, **k: messages.append(
+        str(message)))
+    _build(config_file)
+    assert any("full-text search index stopped" in m for m in messages)
+    assert (tmp_path / "site" / "search" / "fulltext" / "manifest.json").is_file()

@@ -17,7 +17,7 @@ import multiprocessing
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from importlib import resources
 from multiprocessing.connection import Connection
@@ -142,7 +142,6 @@ class SiteBuild:
         `search`: the site has a search plugin, so the full-text index is written.
         """
         self.close()
-        # The previous `serve` build's search index is written before anything else.
         # A search index still being written for the previous `serve` build is out of
         # date: stop it before MkDocs clears the site's folder.
         self.wait_for_index(stop=True)
@@ -156,7 +155,7 @@ class SiteBuild:
         self.settings = settings
         self.serving = serving
         self.search_wanted = search
-        self.search.sink = None
+        self.search.sink, self.search.sink_lost, self.fed = None, False, False
         self.renderer = renderer or Renderer()
         self.archive: Archive | None = None
         self.by_src: dict[str, Report] = {}
@@ -591,6 +590,7 @@ class SiteBuild:
             return
         context = multiprocessing.get_context("fork")
         documents, self.search.sink = context.Pipe(duplex=False)
+        self.fed = True
         self.index_pipe, result = context.Pipe(duplex=False)
         self.index_process = context.Process(target=feed, args=(documents, result),
                                              daemon=True)
@@ -606,7 +606,8 @@ class SiteBuild:
             return
         keep = [r.path for r in self.archive.files]
         if self.search.sink is not None:
-            self.search.sink.send(("", (folder, keep)))
+            with suppress(OSError):  # gone: `finish` says so
+                self.search.sink.send(("", (folder, keep)))
             self.search.sink.close()
             self.search.sink = None
             return
@@ -631,6 +632,12 @@ class SiteBuild:
             except (EOFError, OSError):
                 stats = None
             self.wait_for_index()
+        if self.search.sink_lost or (stats is None and self.fed):
+            # The pages sent to it are lost with it: say so, and index what is left here.
+            self.page_warnings.append(
+                "the process writing the full-text search index stopped before it was "
+                "written (out of memory?); search finds only the pages rendered after "
+                "that")
         self.search_stats = stats or self.search.write(search_index.parent / "fulltext", keep)
         self.search.seconds += time.perf_counter() - begin
 

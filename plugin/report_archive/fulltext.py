@@ -569,6 +569,7 @@ class Collector:
         # Where documents go as they are made, instead of being kept here: the process
         # that writes the index (see `feed`).
         self.sink: Sender | None = None
+        self.sink_lost = False
 
     def _text_of(self, src_uri: str, html_text: str) -> PageText:
         key = hash(html_text)
@@ -590,11 +591,15 @@ class Collector:
                                            self._text_of(src_uri, html_text)))
 
     def _add(self, src_uri: str, doc: Document) -> None:
-        if self.sink is None:
-            self.docs[src_uri] = doc
-        else:
+        if self.sink is not None:
             self._texts.pop(src_uri, None)
-            self.sink.send((src_uri, doc))
+            try:
+                self.sink.send((src_uri, doc))
+                return
+            except OSError:  # the process writing the index is gone: keep them here
+                self.sink = None
+                self.sink_lost = True
+        self.docs[src_uri] = doc
 
     def prepare(self, keep: Iterable[str]) -> list[Document]:
         """The documents of the pages in `keep` (in that order), counted (and kept counted

@@ -238,7 +238,10 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         if not self.config.enabled or self.site.archive is None:
             return
         index = Path(config.site_dir) / "search" / "search_index.json"
-        log.info(self.site.finish(index))
+        summary = self.site.finish(index)
+        for warning in self.site.take_warnings():
+            log.warning(warning)
+        log.info(summary)
 
     def on_build_error(self, *, error: Exception) -> None:
         """Stop the workers of a build that failed."""
