@@ -11,6 +11,7 @@ arrives with a change under review cannot pose as one.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
@@ -18,7 +19,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from .discovery import unreadable_report
@@ -55,6 +56,21 @@ def package_signature() -> str:
     return _digest("\n".join(parts).encode("utf-8"))
 
 
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Loading a cache makes hundreds of thousands of objects and no garbage. The cycle
+    collector waits meanwhile, and the objects loaded are then left out of its scans
+    for good (`gc.freeze`): scanning them again and again took as long as the load."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if was:
+            gc.enable()
+
+
 class CheckCache:
     """Reports by (path shown, content digest), for one project and one set of options."""
 
@@ -62,7 +78,7 @@ class CheckCache:
         key = _digest(f"{package_signature()}\n{settings!r}\n{project}".encode())
         self.path = (folder or cache_folder()) / f"check-{key}.pickle"
         self.entries: dict[tuple[str, str], Report] = {}
-        with suppress(Exception):  # missing, or from another version: start empty
+        with suppress(Exception), _no_cycle_collection():  # missing, or stale: start empty
             with open(self.path, "rb") as handle:
                 loaded = pickle.load(handle)
             if isinstance(loaded, dict):

@@ -10,6 +10,7 @@ import posixpath
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
 from .diagnostics import Collector, Diagnostic
@@ -45,6 +46,7 @@ def check_links(reports: list[Report], exists: Callable[[str], bool]) -> Found:
     return found
 
 
+@lru_cache(maxsize=4096)  # an archive writes a few hundred tags thousands of times
 def _tag_form(tag: str) -> str:
     """Spellings of one tag fold together: case, spaces, `-` and `_` ignored."""
     return "/".join(re.sub(r"[\s_-]+", "-", s).strip("-").casefold()

@@ -11,10 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
-
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import ValidationError, best_match
+from typing import TYPE_CHECKING, Any
 
 from .diagnostics import Collector
 from .model import Provenance
@@ -23,6 +20,10 @@ from .settings import Settings
 from .source import FrontMatter
 from .tracking import RunRef, parse_ref
 from .values import dataset_name
+
+if TYPE_CHECKING:  # imported when a front matter is first validated: a cached check needs none
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 _FIELD_RULES = {
     "title": "fm-title",
@@ -53,6 +54,7 @@ def schema() -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def _validator() -> Draft202012Validator:
+    from jsonschema import Draft202012Validator, FormatChecker
     return Draft202012Validator(schema(), format_checker=FormatChecker(formats=("date",)))
 
 
@@ -145,6 +147,7 @@ def _message(name: str, error: ValidationError, data: dict[str, Any]) -> str:
                    if (isinstance(e.schema, dict) and e.schema.get("type") == kind)
                    or e.relative_schema_path[0] == (1 if kind == "array" else 0)]
         if fitting:
+            from jsonschema.exceptions import best_match
             return _message(name, best_match(fitting), data)
     if value is None:
         return f"'{name}' is empty"

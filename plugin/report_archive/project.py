@@ -14,12 +14,13 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import MkDocsException
-from mkdocs.structure.files import File, get_files
+from mkdocs.structure.files import File, Files, get_files
 
 from .adapter import clashes, material_tags, own_tag_index
 from .archive import Archive
@@ -61,13 +62,19 @@ class Project:
 
         The same files the plugin reads in the build (`Files.documentation_pages`).
         """
-        with _mkdocs_log() as records:
-            files = get_files(self.config)
+        files, warned = self._found
         rejected, named = vet(((f.src_uri, f.abs_src_path) for f in files if f.abs_src_path),
                               self.config.docs_dir)
         pages = [(Path(f.abs_src_path), f.src_uri) for f in files.documentation_pages()
                  if f.abs_src_path is not None and f.src_uri not in rejected]
-        return pages, _messages(records, logging.WARNING), named
+        return pages, warned, named
+
+    @cached_property
+    def _found(self) -> tuple[Files, list[str]]:
+        """MkDocs' files of the project, found once, and what MkDocs warned on the way."""
+        with _mkdocs_log() as records:
+            files = get_files(self.config)
+        return files, _messages(records, logging.WARNING)
 
 
     def site_files(self) -> frozenset[str]:
@@ -75,15 +82,13 @@ class Project:
 
         Links from reports are checked against these, as MkDocs checks them in the build.
         """
-        with _mkdocs_log():
-            files = get_files(self.config)
+        files, _ = self._found
         return frozenset(f.src_uri for f in files)
 
     def clashes(self, archive: Archive) -> list[Diagnostic]:
         """Files of the archive at the URL of a page the plugin would generate, as the build
         finds them (`page-clash`)."""
-        with _mkdocs_log():
-            files = get_files(self.config)
+        files, _ = self._found
         site = SiteBuild()
         site.start(self.settings)
         site.archive = archive
