@@ -15,7 +15,7 @@ from report_archive.archive import Archive
 from report_archive.build import BuildFailed, SiteBuild, Source
 from report_archive.compare import leaderboards
 from report_archive.discovery import read_many
-from report_archive.parallel import Background, fork_map
+from report_archive.parallel import Background, Pool, fork_map
 from report_archive.settings import Settings
 from report_archive.urls import BROWSE, HOME, REPORTS_JSON, TAG_INDEX
 
@@ -181,3 +181,27 @@ def test_background_gives_the_same_results_as_a_plain_loop() -> None:
         job.close()
     small = Background(_square, [3], 0, min_items=10)
     assert small.result() == [(9, os.getpid())]
+
+
+def test_packed_results_wait_compressed_and_come_back_unchanged() -> None:
+    """Rendered pages wait for MkDocs packed (pickled, compressed); each is given back
+    as the worker made it, and a chunk no worker has started is left to the caller."""
+    items = list(range(200))
+    pool = Pool(5)
+    forked = pool.executor is not None
+    try:
+        batch = pool.map(_square, items, size=10, packed=True)
+        first = batch.get(0)
+        if forked:
+            assert isinstance(batch.done[0][0], bytes)  # as it waits
+        assert first[0] == 5
+        assert [batch.take(i)[0] for i in items] == [i * i + 5 for i in items]
+        stolen = pool.map(_square, items, size=10, from_the_end=True, packed=True)
+        stolen.get(items[-1])  # the workers began with the last chunk: it is done
+        taken = [stolen.take(i, steal=True) for i in items]
+    finally:
+        pool.close()
+    assert all(r is None or r[0] == i * i + 5 for i, r in zip(items, taken, strict=True))
+    assert taken[-1] is not None and taken[-1][0] == 199 * 199 + 5
+    if forked:
+        assert taken[-1][1] != os.getpid()

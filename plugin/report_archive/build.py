@@ -47,6 +47,7 @@ from .fulltext import (
 )
 from .markdown_scan import safe_markdown
 from .mathml import render_math
+from .memory import Trimmer, compact, expanded_in, give_back
 from .model import Report
 from .parallel import MIN_ITEMS, Batch, Pool, can_fork, frozen_objects
 from .plan import GeneratedPage, PlanError, home_section, plan_pages
@@ -125,11 +126,16 @@ class SiteBuild:
         self._clean: dict[str, tuple[str, str, list[str]]] = {}
         self._cards: dict[str, tuple[str, Report, tuple[str, str]]] = {}
         self.warm = False
+        # Freed memory handed back every few pages (each worker counts its own).
+        self.trim = Trimmer()
+        # Pages whose HTML MkDocs holds compact (see `memory.compact`).
+        self.compacted: set[str] = set()
         # Pages' text for full-text search, kept across `serve` rebuilds like the reports.
         self.search = Collector()
         self.search_stats: IndexStats | None = None
         # Under `serve`, the process writing the last build's search index.
         self.index_process: BaseProcess | None = None
+        self.index_starter: threading.Thread | None = None
         # Under `serve`: each page's last output from `finish_page`, by what it was made of.
         self._finished: dict[str, tuple[str, str]] = {}
         self.index_pipe: Connection | None = None
@@ -324,8 +330,9 @@ class SiteBuild:
             # them (so a `serve --dirty` rebuild renders only the pages that changed).
             # The workers start from the last report; MkDocs reads from the first, and
             # renders itself those no worker has started when it gets to them.
-            self.report_work = (self.pool.map(_report_work, reports, from_the_end=True)
-                                if self.pool.executor is not None else None)
+            self.report_work = (
+                self.pool.map(_report_work, reports, from_the_end=True, packed=True)
+                if self.pool.executor is not None else None)
             self.report_index = {src: i for i, src in enumerate(reports)}
             # Listing pages are read only after every report's Markdown: render them on
             # the other cores meanwhile, and hand them over as MkDocs reads them.
@@ -444,9 +451,17 @@ class SiteBuild:
             if self.serving:
                 self._clean[src_uri] = (html_text, clean, failures)
             html_text = clean
+            self.trim()
         self.page_warnings += [f"{src_uri}: {failure}" for failure in failures]
         self.index_page(src_uri, url, title, html_text, excluded=excluded)
-        return self._decorate(src_uri, html_text)
+        html_text = self._decorate(src_uri, html_text)
+        # Kept compact while MkDocs holds every page; written as it was (`finish_page`).
+        small = compact(html_text)
+        if small is None:
+            self.compacted.discard(src_uri)
+            return html_text
+        self.compacted.add(src_uri)
+        return small
 
     def clean_html(self, html_text: str) -> tuple[str, list[str]]:
         """A page's HTML with its formulas as MathML, sanitized; the formulas that failed."""
@@ -500,7 +515,10 @@ class SiteBuild:
         kept = self._finished.get(src_uri)
         if kept is not None and kept[0] == key:
             return kept[1]
+        self.trim()
         with self._timed():
+            if src_uri in self.compacted:
+                output = expanded_in(output, content)
             done = add_policy(accessible(use_worker(output, worker_url)), content,
                               inline_scripts=self.serving)
         if self.serving:
@@ -604,6 +622,7 @@ class SiteBuild:
         pages (every page's text is in by now); `finish` waits for it."""
         if self.serving or self.archive is None:
             return
+        give_back()  # what rendering the pages freed, before MkDocs writes them
         keep = [r.path for r in self.archive.files]
         if self.search.sink is not None:
             with suppress(OSError):  # gone: `finish` says so
@@ -644,13 +663,19 @@ class SiteBuild:
     def _spawn_index(self, folder: Path, keep: list[str]) -> None:
         process = multiprocessing.get_context("spawn").Process(
             target=write_index, args=(folder, self.search.prepare(keep)), daemon=True)
-        process.start()
+        # Starting it waits until the new interpreter has read the pages' text: that
+        # happens on a thread of its own, while the edited page is already served.
+        self.index_starter = threading.Thread(target=process.start, daemon=True)
+        self.index_starter.start()
         self.index_process = process
 
     def wait_for_index(self, stop: bool = False) -> None:
         """Wait for the process writing the search index (`stop`: stop it first)."""
+        if self.index_starter is not None:
+            self.index_starter.join()
+            self.index_starter = None
         process = self.index_process
-        if process is not None:
+        if process is not None and process.pid is not None:  # (None: it never started)
             if stop and process.is_alive():
                 process.terminate()
             process.join()
@@ -780,6 +805,7 @@ class _Context:
 
 def _render_page(context: _Context, index: int) -> str:
     """A generated page's content (runs in forked workers too)."""
+    context.build.trim()
     render = context.pages[index].render
     assert render is not None
     return render(context.links)
@@ -791,6 +817,7 @@ def _report_work(context: _Context, src_uri: str) -> tuple[
     """One report's header card and related reports, its body, the body made safe and
     its text for search, counted and compressed (runs in forked workers)."""
     build = context.build
+    build.trim()  # (this worker's own count)
     report = build.by_src.get(src_uri)
     if report is None:
         return None, None, None, None

@@ -39,6 +39,7 @@ from itertools import accumulate, chain, pairwise
 from pathlib import Path
 from typing import Any, Protocol
 
+from .memory import Trimmer, give_back
 from .model import Report
 
 VERSION = 1
@@ -472,6 +473,7 @@ def write_index(folder: Path, docs: Sequence[Document]) -> IndexStats:
     table = build_postings(docs)
     encoded = {term: table.encoded(i) for i, term in enumerate(table.terms)}
     del table
+    give_back()
     shards = shard_terms(encoded)
     keys = sorted(shards)
     written = 0
@@ -635,12 +637,14 @@ def feed(documents: Receiver, result: Sender) -> None:
     `("", (folder, keep))`; write the index of those in `keep` into `folder` and send
     back its figures (runs in a process of its own, so the build does not hold them)."""
     collector = Collector()
+    trim = Trimmer()
     while True:
         src_uri, item = documents.recv()
         if not src_uri:
             folder, keep = item
             break
         collector.docs[src_uri] = item
+        trim()
     result.send(collector.write(folder, keep))
 
 

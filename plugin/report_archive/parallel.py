@@ -13,7 +13,9 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import pickle
 import threading
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -49,6 +51,17 @@ def can_fork() -> bool:
 def _run(job: tuple[Callable[[Any, Any], Any], Sequence[Any]]) -> list[Any]:
     function, chunk = job
     return [function(_CONTEXT, item) for item in chunk]
+
+
+def _run_packed(job: tuple[Callable[[Any, Any], Any], Sequence[Any]]) -> list[bytes]:
+    """`_run`, each result pickled and compressed (`unpack` gives it back)."""
+    function, chunk = job
+    return [zlib.compress(pickle.dumps(function(_CONTEXT, item), pickle.HIGHEST_PROTOCOL), 1)
+            for item in chunk]
+
+
+def unpack(packed: bytes) -> Any:
+    return pickle.loads(zlib.decompress(packed))
 
 
 def fork_map(function: Callable[[Any, Item], Result], items: Sequence[Item],
@@ -129,16 +142,20 @@ class Batch:
     """
 
     def __init__(self, pool: Pool, function: Callable[[Any, Any], Any], items: Sequence[Any],
-                 size: int, from_the_end: bool = False) -> None:
+                 size: int, from_the_end: bool = False, packed: bool = False) -> None:
         self.pool, self.function, self.items = pool, function, items
         self.size = max(1, size)
         self.chunks: list[Any] = []
         self.done: dict[int, list[Any]] = {}
+        # Chunks whose results arrived packed from a worker (see `Pool.map`).
+        self.packed: set[int] = set()
         if pool.executor is not None:
             starts = list(range(0, len(items), self.size))
             order = reversed(starts) if from_the_end else starts
-            futures = {i: pool.submit(function, items[i:i + self.size]) for i in order}
+            futures = {i: pool.submit(function, items[i:i + self.size], packed) for i in order}
             self.chunks = [futures[i] for i in starts]
+            if packed:
+                self.packed = set(range(len(starts)))
 
     def get(self, index: int) -> Any:
         number = index // self.size
@@ -149,7 +166,8 @@ class Batch:
                 start = number * self.size
                 self.done[number] = [self.function(self.pool.context, item)
                                      for item in self.items[start:start + self.size]]
-        return self.done[number][index % self.size]
+        result = self.done[number][index % self.size]
+        return unpack(result) if number in self.packed and result is not None else result
 
     def take(self, index: int, steal: bool = False) -> Any:
         """`get`, forgetting the result here (the caller keeps it as long as it needs).
@@ -161,6 +179,7 @@ class Batch:
         if steal and number not in self.done and self.chunks and self.chunks[number].cancel():
             start = number * self.size
             self.done[number] = [None] * len(self.items[start:start + self.size])
+            self.packed.discard(number)
         result = self.get(index)
         self.done[number][index % self.size] = None
         return result
@@ -186,26 +205,31 @@ class Pool:
                                                 mp_context=multiprocessing.get_context("fork"))
 
     def map(self, function: Callable[[Any, Any], Any], items: Sequence[Any],
-            size: int = 0, from_the_end: bool = False) -> Batch:
+            size: int = 0, from_the_end: bool = False, packed: bool = False) -> Batch:
         """Start `function(context, item)` for every item; chunks of `size` (0: balanced).
 
         `from_the_end`: the workers start with the last chunk, so that this process
         can take the first ones itself (`Batch.take(..., steal=True)`) rather than wait.
+        `packed`: results wait here pickled and compressed until they are asked for
+        (rendered pages wait a fifth of their size so, where Python strings of
+        them take two bytes a character).
         """
         if not size:
             size = max(1, min(64, len(items) // (workers() * 4) or 1))
-        return Batch(self, function, items, size, from_the_end)
+        return Batch(self, function, items, size, from_the_end, packed)
 
-    def submit(self, function: Callable[[Any, Any], Any], chunk: Sequence[Any]) -> Any:
+    def submit(self, function: Callable[[Any, Any], Any], chunk: Sequence[Any],
+               packed: bool = False) -> Any:
         global _CONTEXT
         assert self.executor is not None
+        run = _run_packed if packed else _run
         if self._started:
-            return self.executor.submit(_run, (function, chunk))
+            return self.executor.submit(run, (function, chunk))
         # With fork, the first submit starts every worker: they inherit the context.
         _CONTEXT = self.context
         try:
             with frozen_objects():
-                future = self.executor.submit(_run, (function, chunk))
+                future = self.executor.submit(run, (function, chunk))
         finally:
             _CONTEXT = None
         self._started = True

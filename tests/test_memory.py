@@ -1,0 +1,64 @@
+"""Keeping the build's memory down: compact page HTML reads the same; freed memory goes back."""
+
+from __future__ import annotations
+
+import sys
+from html.parser import HTMLParser
+
+from report_archive.memory import Trimmer, compact, expand, expanded_in, give_back
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.parts.append(f"<{tag} {attrs}>")
+
+
+def _read(html_text: str) -> list[str]:
+    parser = _Text()
+    parser.feed(html_text)
+    parser.close()
+    return parser.parts
+
+
+def test_compact_html_takes_one_byte_a_character_and_reads_the_same() -> None:
+    page = ('<h1 id="a">Results ✅</h1><p title="⚠️ partial">Top-1 — 91.2 % · café 🚀</p>'
+            "<table><tr><td>≤ 0.5</td></tr></table>" + "x" * 5000)
+    small = compact(page)
+    assert small is not None
+    assert max(map(ord, small)) < 256  # Python stores it at one byte a character
+    assert sys.getsizeof(small) < sys.getsizeof(page) / 1.9
+    assert "&#9989;" in small and "café" in small  # Latin-1 stays as written
+    assert _read(small) == _read(page)
+    assert expand(small) == page
+    # The page is written as it was: its content put back where the theme placed it.
+    output = f"<html><body><article>{small}</article><footer>&#169; ★</footer></body></html>"
+    assert expanded_in(output, small) == output.replace(small, page)
+    assert expanded_in("<html>changed</html>", small) == "<html>changed</html>"
+
+
+def test_compact_leaves_alone_what_it_could_not_write_back() -> None:
+    assert compact("<p>plain &amp; simple &#9733;</p>") is None
+    # A reference is not read as one in a script or a style.
+    assert compact('<p>✅</p><script>const s = "✅";</script>') is None
+    assert compact('<style>p::after { content: "→"; }</style><p>→</p>') is None
+    # A page that writes such a reference itself would not be written back as it was.
+    assert compact("<p>✅ &#9733; &#0009734;</p>") is None
+    assert compact("<p>✅ &#169;</p>") == "<p>&#9989; &#169;</p>"
+
+
+def test_trimmer_gives_back_every_nth_call(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    calls: list[int] = []
+    monkeypatch.setattr("report_archive.memory._TRIM", lambda pad: calls.append(pad) or 1)
+    trim = Trimmer(every=3)
+    for _ in range(7):
+        trim()
+    assert calls == [0, 0]
+    give_back()
+    assert calls == [0, 0, 0]
