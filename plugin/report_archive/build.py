@@ -364,6 +364,7 @@ class SiteBuild:
             if self.report_work is not None and src_uri in self.report_index:
                 index = self.report_index.pop(src_uri)
                 work = self.report_work.take(index, steal=True)
+                self._stop_idle_workers()
                 fragments, rendered, clean, document = work if work is not None else (None,) * 4
                 if fragments is not None:
                     self.fragments[src_uri] = fragments
@@ -381,6 +382,12 @@ class SiteBuild:
                 if document is not None:
                     self.search.prime(src_uri, clean[0], document)
             return rendered
+
+    def _stop_idle_workers(self) -> None:
+        """Workers with nothing left to do exit at once: at the end of a large build
+        their memory would otherwise add to what MkDocs holds then."""
+        if self.pool is not None and self.pool.idle():
+            self.pool.close()
 
     def keep_body(self, src_uri: str, rendered: Rendered) -> None:
         """Keep a body MkDocs rendered itself, for the next `serve` build with the same files."""
@@ -409,6 +416,7 @@ class SiteBuild:
         with self._timed():
             # Taken: the page holds its content from now on.
             content: str = self.page_job.take(self.pending[src_uri])
+            self._stop_idle_workers()
             return self._shell(src_uri, content)
 
     def home_markdown(self, markdown: str) -> str:

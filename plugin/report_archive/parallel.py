@@ -200,6 +200,8 @@ class Pool:
         self.context = context
         self.executor: ProcessPoolExecutor | None = None
         self._started = False
+        self._futures: list[Any] = []
+        self._first_running = 0
         if enabled and can_fork():
             self.executor = ProcessPoolExecutor(max_workers=workers(),
                                                 mp_context=multiprocessing.get_context("fork"))
@@ -224,7 +226,9 @@ class Pool:
         assert self.executor is not None
         run = _run_packed if packed else _run
         if self._started:
-            return self.executor.submit(run, (function, chunk))
+            future = self.executor.submit(run, (function, chunk))
+            self._futures.append(future)
+            return future
         # With fork, the first submit starts every worker: they inherit the context.
         _CONTEXT = self.context
         try:
@@ -233,7 +237,15 @@ class Pool:
         finally:
             _CONTEXT = None
         self._started = True
+        self._futures.append(future)
         return future
+
+    def idle(self) -> bool:
+        """The workers are running and have done all the work submitted to them."""
+        while (self._first_running < len(self._futures)
+               and self._futures[self._first_running].done()):
+            self._first_running += 1
+        return self.executor is not None and self._first_running == len(self._futures)
 
     def close(self) -> None:
         if self.executor is not None:
