@@ -79,6 +79,19 @@ def test_report_page_has_header_card_with_working_tag_links(
     assert "<strong>Researchers</strong>" not in html
 
 
+def test_pages_are_written_with_their_characters_as_the_reports_write_them(
+        example_site: Build) -> None:
+    """The build holds pages' HTML with wide characters as references (memory); each page
+    is written with the characters themselves, as plain MkDocs writes them."""
+    source = (EXAMPLE_DOCS / "2023-02-14-bert-base-sst2.md").read_text(encoding="utf-8")
+    page = example_site.page("2023-02-14-bert-base-sst2/")
+    for character in ("✅", "—"):
+        assert character in source and character in page
+    assert "&#9989;" not in page and "&#8212;" not in page
+    leaderboard = example_site.page("compare/sst-2/")
+    assert "★" in leaderboard and "&#9733;" not in leaderboard
+
+
 def test_reports_json_lists_every_report_with_working_urls(example_site: Build) -> None:
     data = json.loads((example_site.site / "reports.json").read_text(encoding="utf-8"))
     paths = sorted(r["path"] for r in data["reports"])

@@ -459,12 +459,14 @@ class SiteBuild:
             if self.serving:
                 self._clean[src_uri] = (html_text, clean, failures)
             html_text = clean
-            self.trim()
+            if not self.serving:  # (under `serve`: once a build, in `finish`)
+                self.trim()
         self.page_warnings += [f"{src_uri}: {failure}" for failure in failures]
         self.index_page(src_uri, url, title, html_text, excluded=excluded)
         html_text = self._decorate(src_uri, html_text)
         # Kept compact while MkDocs holds every page; written as it was (`finish_page`).
-        small = compact(html_text)
+        # Not under `serve`, where the pages kept for the next build are most of it.
+        small = None if self.serving else compact(html_text)
         if small is None:
             self.compacted.discard(src_uri)
             return html_text
@@ -523,7 +525,8 @@ class SiteBuild:
         kept = self._finished.get(src_uri)
         if kept is not None and kept[0] == key:
             return kept[1]
-        self.trim()
+        if not self.serving:
+            self.trim()
         with self._timed():
             if src_uri in self.compacted:
                 output = expanded_in(output, content)
@@ -601,6 +604,8 @@ class SiteBuild:
                     self._write_index(search_index, keep)
             elif self.index_process is not None:
                 self.wait_for_index(stop=True)  # no search in this site after all
+        if self.serving:
+            give_back()
         if self.serving and not self.warm:
             # Later rebuilds draw their few changed charts here: import the chart library
             # now, while the server waits for the first edit.
