@@ -48,6 +48,7 @@ def test_compact_leaves_alone_what_it_could_not_write_back() -> None:
     # A reference is not read as one in a script or a style.
     assert compact('<p>✅</p><script>const s = "✅";</script>') is None
     assert compact('<style>p::after { content: "→"; }</style><p>→</p>') is None
+    assert compact("<noscript><p>→ needs JavaScript</p></noscript><p>→</p>") is None
     # A page that writes such a reference itself would not be written back as it was.
     assert compact("<p>✅ &#9733; &#0009734;</p>") is None
     assert compact("<p>✅ &#169;</p>") == "<p>&#9989; &#169;</p>"

@@ -40,7 +40,9 @@ def give_back() -> None:
         _TRIM(0)
 
 
-_RAW_TEXT = re.compile(r"<(?:script|style)\b", re.IGNORECASE)
+# Elements whose text a browser reads raw, references included.
+_RAW_TEXT = re.compile(r"<(?:script|style|noscript|xmp|iframe|noembed|noframes|plaintext)\b",
+                       re.IGNORECASE)
 _WIDE_REFERENCE = re.compile(r"&#0*(\d{3,7});")
 
 
@@ -56,8 +58,8 @@ def compact(html_text: str) -> str | None:
     as it holds one such character, and reports written from the template all do
     (its objectives' ✅ and ⚠️). MkDocs keeps every page's HTML until the last page
     is written. Not where a reference would not be read as one (`<script>`,
-    `<style>`), nor where the page already writes such a reference itself: `expand`
-    turns every one back.
+    `<style>`, `<noscript>`, ...), nor where the page already writes such a
+    reference itself: `expand` turns every one back.
     """
     if (html_text.isascii() or _RAW_TEXT.search(html_text)
             or any(_wide(m) for m in _WIDE_REFERENCE.finditer(html_text))):
