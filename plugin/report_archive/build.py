@@ -125,6 +125,8 @@ class SiteBuild:
         # and under `serve` header cards and related reports by what they show.
         self._clean: dict[str, tuple[str, str, list[str]]] = {}
         self._cards: dict[str, tuple[str, Report, tuple[str, str]]] = {}
+        # Under `serve`, listing pages by what they show (see `listing`).
+        self._listings_kept: dict[str, tuple[tuple[Any, ...], str]] = {}
         self.warm = False
         # Freed memory handed back every few pages (each worker counts its own).
         self.trim = Trimmer()
@@ -157,6 +159,7 @@ class SiteBuild:
             self._pages.clear()
             self._clean.clear()
             self._cards.clear()
+            self._listings_kept.clear()
             self._reports_settings = settings
         self.settings = settings
         self.serving = serving
@@ -382,6 +385,20 @@ class SiteBuild:
                 if document is not None:
                     self.search.prime(src_uri, clean[0], document)
             return rendered
+
+    def listing(self, page: GeneratedPage, links: Links) -> str:
+        """A generated page's content; under `serve`, the last build's while what the page
+        shows (`GeneratedPage.key`) and the settings are unchanged."""
+        assert page.render is not None
+        if not self.serving or self.bodies is None or page.key is None:
+            return page.render(links)
+        key = (self.bodies.signature, page.key())
+        kept = self._listings_kept.get(page.src_uri)
+        if kept is not None and kept[0] == key:
+            return kept[1]
+        content = page.render(links)
+        self._listings_kept[page.src_uri] = (key, content)
+        return content
 
     def _stop_idle_workers(self) -> None:
         """Workers with nothing left to do exit at once: at the end of a large build
@@ -718,6 +735,9 @@ class SiteBuild:
         self._pages = {src: kept for src, kept in self._pages.items() if src in seen}
         self._clean = {src: kept for src, kept in self._clean.items() if src in by_src}
         self._cards = {src: kept for src, kept in self._cards.items() if src in by_src}
+        planned = {page.src_uri for page in getattr(self, "planned", [])}
+        self._listings_kept = {src: kept for src, kept in self._listings_kept.items()
+                               if src in planned}
         done: set[str] = getattr(self, "pages_finished", set())
         self._finished = {src: kept for src, kept in self._finished.items() if src in done}
 
@@ -819,9 +839,7 @@ class _Context:
 def _render_page(context: _Context, index: int) -> str:
     """A generated page's content (runs in forked workers too)."""
     context.build.trim()
-    render = context.pages[index].render
-    assert render is not None
-    return render(context.links)
+    return context.build.listing(context.pages[index], context.links)
 
 
 def _report_work(context: _Context, src_uri: str) -> tuple[

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 from .archive import Archive
 from .chart_specs import bar_spec, chart_alt, has_bars, has_progress, progress_spec
@@ -64,6 +65,10 @@ class GeneratedPage:
     render: Callable[[Links], str] | None = None
     # A chart is drawn from this plain data (possibly in another process) instead.
     chart: ChartSpec | None = None
+    # What the page shows, as a value equal from one build to the next while the page
+    # would render alike (reports compare as objects: one is the same object while its
+    # file is unchanged); under `serve` the page is rendered again only when it changes.
+    key: Callable[[], tuple[Any, ...]] | None = None
 
 
 class PlanError(ValueError):
@@ -96,11 +101,24 @@ def plan_pages(archive: Archive, renderer: Renderer) -> list[GeneratedPage]:
         pages.append(GeneratedPage(compare_page(comparison.spec.name), partial(
             _comparison, archive, renderer, comparison=comparison)))
     for tag in archive.tags.values():
-        pages.append(GeneratedPage(tag_page(tag), partial(_tag, archive, renderer, tag=tag)))
+        pages.append(GeneratedPage(tag_page(tag), partial(_tag, archive, renderer, tag=tag),
+                                   key=partial(_tag_key, archive, tag)))
+        title = i18n.t("feed.tag", name=tag.name)
         pages.append(GeneratedPage(tag_feed(tag), partial(
-            _feed, archive, title=i18n.t("feed.tag", name=tag.name), reports=tag.all_reports,
-            src=tag_feed(tag))))
+            _feed, archive, title=title, reports=tag.all_reports, src=tag_feed(tag)),
+            key=partial(lambda t, title: (title, tuple(t.all_reports)), tag, title)))
     return pages
+
+
+def _tag_key(archive: Archive, tag: Tag) -> tuple[Any, ...]:
+    """All a tag's page shows: the tag, its parent and children, its reports and the
+    pages of their tags (the cards link them)."""
+    parent = archive.tags[tag.parent] if tag.parent else None
+    children = [archive.tags[name] for name in tag.children]
+    return (tag.name, tag_page(tag), parent and (parent.name, tag_page(parent)),
+            tuple((c.name, len(c.all_reports), tag_page(c)) for c in children),
+            tuple(tag.all_reports),
+            tuple(tag_page(archive.tag_of(t)) for r in tag.all_reports for t in r.tags))
 
 
 def _feed(archive: Archive, links: Links, *, title: str, reports: list[Report], src: str) -> str:
