@@ -354,9 +354,23 @@ def unsanitized_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Build
     body = ("<img src=x onerror=\"window.__pwned=1\">\n\n<script>window.__pwned=1</script>\n\n"
             "<details open ontoggle=\"window.__pwned=1\">d</details>\n\nvisible text\n")
     (docs / "page.md").write_text("# Raw\n\n" + body, encoding="utf-8")
+    # Characters beyond Latin-1: the build holds this page's HTML compact (see memory.py).
+    (docs / "wide.md").write_text(
+        "# Wide ✅\n\n<link rel=\"stylesheet\" href=\"https://styles.example.org/x.css\">\n\n"
+        "Met ✅ — partial ⚠️\n", encoding="utf-8")
     built = build_site(tmp, docs, plugin_options={"sanitize": False})
     assert built.error is None, built.messages()
     yield built
+
+
+def test_a_page_with_wide_characters_gets_no_origin_from_its_content(
+        unsanitized_site: Build) -> None:
+    """The policy is made from the theme's part of the page only, also for a page whose
+    HTML the build held compact: its content adds no origin, and it is written as is."""
+    page = unsanitized_site.page("wide/")
+    assert "Met ✅ — partial ⚠️" in page
+    meta = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', page)
+    assert meta is not None and "styles.example.org" not in meta.group(1)
 
 
 def test_the_policy_alone_stops_inline_script(unsanitized_site: Build, browser: Any) -> None:

@@ -546,7 +546,8 @@ class SiteBuild:
             self.trim()
         with self._timed():
             if src_uri in self.compacted:
-                output = expanded_in(output, content)
+                # (the policy is made without the content: it must be found as written)
+                output, content = expanded_in(output, content)
             done = add_policy(accessible(use_worker(output, worker_url)), content,
                               inline_scripts=self.serving)
         if self.serving:

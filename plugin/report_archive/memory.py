@@ -72,12 +72,14 @@ def expand(html_text: str) -> str:
     return _WIDE_REFERENCE.sub(lambda m: chr(int(m[1])) if _wide(m) else m[0], html_text)
 
 
-def expanded_in(output: str, content: str) -> str:
-    """A page's output with its compact content (`page.content`) as written again."""
+def expanded_in(output: str, content: str) -> tuple[str, str]:
+    """A page's output with its compact content (`page.content`) as written again, and
+    that content as it now stands in the output (for what is done with it next)."""
     at = output.find(content)
     if at < 0:  # changed since by another plugin: it stays as it is (the same HTML)
-        return output
-    return output[:at] + expand(content) + output[at + len(content):]
+        return output, content
+    written = expand(content)
+    return output[:at] + written + output[at + len(content):], written
 
 
 class Trimmer:
