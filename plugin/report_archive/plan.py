@@ -106,8 +106,13 @@ def plan_pages(archive: Archive, renderer: Renderer) -> list[GeneratedPage]:
         title = i18n.t("feed.tag", name=tag.name)
         pages.append(GeneratedPage(tag_feed(tag), partial(
             _feed, archive, title=title, reports=tag.all_reports, src=tag_feed(tag)),
-            key=partial(lambda t, title: (title, tuple(t.all_reports)), tag, title)))
+            key=partial(_feed_key, title, tag)))
     return pages
+
+
+def _feed_key(title: str, tag: Tag) -> tuple[Any, ...]:
+    """All a tag's feed shows: its title and its reports."""
+    return title, tuple(tag.all_reports)
 
 
 def _tag_key(archive: Archive, tag: Tag) -> tuple[Any, ...]:
