@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import math
+import random
+import re
 from collections import Counter
 from dataclasses import replace
+from html import unescape
 from pathlib import Path
 
 from report_archive.fulltext import (
@@ -51,6 +54,24 @@ def test_sections_split_by_heading_and_keep_cells_apart() -> None:
     text = " ".join(s.text for s in found)
     assert "scriptword" not in text and "excludedword" not in text and "¶" not in text
     assert "Optuna" in found[2].text
+
+
+def test_passage_text_is_collapsed_as_by_the_regular_expressions_it_replaces() -> None:
+    """Cell marks, spaces, references and their mixes read the same as the plain definition:
+    runs of spaces holding a cell mark become " · ", any other run one space."""
+    from report_archive.fulltext import _clean
+
+    def by_definition(text: str) -> str:
+        text = re.sub(r"\s*(?:\x1f\s*)+", " · ", text)
+        text = re.sub(r"\s+", " ", unescape(text)).strip()
+        return text.removeprefix("· ").removesuffix(" ·")
+
+    pieces = [" ", "\n", "\t", "\x1f", "a", "b1", "&amp;", "&nbsp;", "\xa0", "·", "&#31;",
+              "\u2003", "&lt;td&gt;"]
+    draw = random.Random(15)
+    for _ in range(20_000):
+        text = "".join(draw.choice(pieces) for _ in range(draw.randint(0, 12)))
+        assert _clean(text) == by_definition(text), repr(text)
 
 
 def test_adjacent_cells_and_blocks_are_separate_words_and_passages_show_them_apart(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from html.parser import HTMLParser
 
-from report_archive.memory import Trimmer, compact, expand, expanded_in, give_back
+from report_archive.memory import Trimmer, compact, expand, expanded_in, give_back, held_free
 
 
 class _Text(HTMLParser):
@@ -57,9 +57,34 @@ def test_compact_leaves_alone_what_it_could_not_write_back() -> None:
 def test_trimmer_gives_back_every_nth_call(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     calls: list[int] = []
     monkeypatch.setattr("report_archive.memory._TRIM", lambda pad: calls.append(pad) or 1)
-    trim = Trimmer(every=3)
+    trim = Trimmer(every=3, limit=-1)
     for _ in range(7):
         trim()
     assert calls == [0, 0]
     give_back()
     assert calls == [0, 0, 0]
+
+
+def test_trimmer_gives_back_only_when_much_is_freed(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    calls: list[int] = []
+    monkeypatch.setattr("report_archive.memory._TRIM", lambda pad: calls.append(pad) or 1)
+    trim = Trimmer(every=1, limit=32 << 20)
+    monkeypatch.setattr("report_archive.memory.held_free", lambda: 10 << 20)
+    trim()
+    assert calls == []  # little freed: kept for the next allocations
+    monkeypatch.setattr("report_archive.memory.held_free", lambda: 40 << 20)
+    trim()
+    assert calls == [0]
+    monkeypatch.setattr("report_archive.memory.held_free", lambda: None)
+    trim()
+    assert calls == [0, 0]  # not known (a C library without `mallinfo2`): as before
+
+
+def test_freed_memory_is_seen_where_the_c_library_tells() -> None:
+    if held_free() is None:
+        return  # not the GNU C library: nothing to see
+    blocks = [bytearray(8192) for _ in range(8_000)]
+    held = held_free()
+    del blocks[::2]  # 32 MB freed between kept blocks: the allocator keeps it
+    assert held_free() >= held + (30 << 20)  # type: ignore[operator]
+    del blocks

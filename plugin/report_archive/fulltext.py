@@ -74,8 +74,6 @@ _BLOCKS = frozenset({
 _CELLS = frozenset({"td", "th"})
 # Between two cells of a table (not before its first), shown as " · " in a passage.
 _CELL = "\x1f"
-_CELL_RUN = re.compile(r"\s*(?:\x1f\s*)+")
-_SPACE = re.compile(r"\s+")
 _MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
@@ -163,8 +161,18 @@ def sections(html_text: str) -> list[Section]:
 
 def _clean(text: str) -> str:
     """Text with its spaces collapsed; table cells apart by " · "."""
-    text = _SPACE.sub(" ", unescape(_CELL_RUN.sub(" · ", text))).strip()
-    return text.removeprefix("· ").removesuffix(" ·")
+    if _CELL in text:
+        text = _cell_runs(text)
+    return " ".join(unescape(text).split()).removeprefix("· ").removesuffix(" ·")
+
+
+def _cell_runs(text: str) -> str:
+    """Each run of spaces (`str.isspace`, the mark included) that holds a cell mark, as
+    " · ", in one pass (a regular expression for such runs tries every space anew)."""
+    first, *middle, last = text.split(_CELL)
+    return "".join([first.rstrip(), " · ", *(part.strip() + " · " for part in middle
+                                             if not part.isspace() and part),
+                    last.lstrip()])
 
 
 # Documents -----------------------------------------------------------------------
