@@ -150,6 +150,7 @@ def test_parallel_and_cached_builds_match_a_cold_build_on_one_core(
         'title: "', 'title: "Retitled: ', 1), encoding="utf-8")
     with monkeypatch.context() as one_core:
         one_core.setattr(parallel, "can_fork", lambda: False)
+        frames = _Frames(one_core)
         keeper = _build(config_file, "serve").plugins["report-archive"].keeper
         spliced = _files(site)
         whole = sum(1 for output in keeper.kept_now.values() if output is not None)
@@ -159,6 +160,27 @@ def test_parallel_and_cached_builds_match_a_cold_build_on_one_core(
     assert "Retitled: " in _nav(spliced[other].decode())
     assert spliced == _files(site)
     assert whole > 50  # kept with the new navigation spliced in, not rendered again
+    # Reports that list the retitled one among their related reports: their new content
+    # (and navigation) spliced into the kept page.
+    assert frames.content > 0
+
+
+class _Frames:
+    """Counts the report pages whose content changed found kept as they were around it
+    (then served with the new content put in)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from report_archive.build import SiteBuild
+
+        self.content = 0
+        original = SiteBuild.kept_frame
+
+        def kept_frame(build: SiteBuild, src_uri: str, frame: str) -> Any:
+            found = original(build, src_uri, frame)
+            self.content += found is not None and src_uri in build.by_src
+            return found
+
+        monkeypatch.setattr(SiteBuild, "kept_frame", kept_frame)
 
 
 class _Kept:
@@ -274,3 +296,22 @@ def test_a_search_index_process_that_dies_is_named_not_a_traceback(
     _build(config_file)
     assert any("full-text search index stopped" in m for m in messages)
     assert (tmp_path / "site" / "search" / "fulltext" / "manifest.json").is_file()
+
+
+def test_an_override_that_reads_the_content_has_changed_pages_rendered_whole(
+        tmp_path: Path) -> None:
+    """A template of the site's own that reads `page.content` (a word count, say) may show
+    more of it than the content itself: no content is spliced into a kept page then."""
+    from types import SimpleNamespace
+
+    from report_archive.relay import content_used_elsewhere
+
+    overrides = tmp_path / "overrides"
+    (overrides / "partials").mkdir(parents=True)
+    (overrides / "main.html").write_text('{% extends "base.html" %}\n{% block content %}'
+                                         "{{ super() }}{% endblock %}\n", encoding="utf-8")
+    site = SimpleNamespace(theme=SimpleNamespace(dirs=[str(overrides)]))
+    assert not content_used_elsewhere(site)  # type: ignore[arg-type]
+    for reads in ("{{ page.content | wordcount }} words", "{{ page['content'] | length }}"):
+        (overrides / "partials" / "words.html").write_text(reads, encoding="utf-8")
+        assert content_used_elsewhere(site)  # type: ignore[arg-type]

@@ -417,6 +417,12 @@ class SiteBuild:
         kept = self._pages.get(src_uri)
         return kept[1] if kept is not None and kept[0] == key else None
 
+    def kept_frame(self, src_uri: str, frame: str) -> KeptPage | None:
+        """A page's whole output from an earlier build that showed all the page shows
+        now but, perhaps, its content."""
+        kept = self._pages.get(src_uri)
+        return kept[1] if kept is not None and frame and kept[1].frame == frame else None
+
     def keep_page(self, src_uri: str, key: str, page: KeptPage) -> None:
         """Keep a page's output for the next `serve` rebuild."""
         if self.serving:
@@ -780,11 +786,19 @@ def unreadable_page(report: Report, title: str = "Unreadable report") -> str:
 @dataclass(frozen=True)
 class KeptPage:
     """A page's output as the theme made it, kept under `serve`: `nav` names the
-    navigation it shows, which is `output[span[0]:span[1]]` (None: not found)."""
+    navigation it shows, which is `output[span[0]:span[1]]` (None: not found).
+
+    `frame` names all the page shows but its content, which is
+    `output[content[0]:content[1]]` (None: not found once); `h1`: the content has
+    its own title (the theme adds one otherwise).
+    """
 
     nav: str
     output: str
     span: tuple[int, int] | None
+    frame: str = ""
+    content: tuple[int, int] | None = None
+    h1: bool = False
 
 
 @dataclass(frozen=True)

@@ -95,7 +95,8 @@ class PageKeeper:
     def reset(self) -> None:
         self.signature: str | None = None
         self.nav: tuple[int, str, frozenset[str]] | None = None
-        self.keys: dict[str, tuple[str, str, str]] = {}
+        self.keys: dict[str, tuple[str, str, str, str]] = {}
+        self.splice_content = False
         self.kept_now: dict[str, str | None] = {}
         # The primary navigation as the theme rendered it, by navigation and class.
         self.segments: dict[tuple[str, str], str] = {}
@@ -107,6 +108,7 @@ class PageKeeper:
         job = replace(job, signature=settings_signature(config, job.signature))
         if pages_can_be_kept(config):
             self.signature = job.signature
+            self.splice_content = not content_used_elsewhere(config)
         return job
 
     def choose_template(self, page: Page) -> None:
@@ -117,7 +119,7 @@ class PageKeeper:
 
     def look_up(self, page: Page, nav: Navigation) -> None:
         """Find the page's kept output, if nothing it shows has changed but, perhaps,
-        the navigation, which is then spliced in."""
+        the navigation or its content, which are then spliced in."""
         if self.signature is None or page.meta.get("template") != KEPT_TEMPLATE:
             return
         if self.nav is None or self.nav[0] != id(nav):
@@ -126,18 +128,53 @@ class PageKeeper:
         src_uri = page.file.src_uri
         key, nav_key, kind = page_key(page, self.signature), self.nav[1], nav_class(page,
                                                                                    self.nav[2])
-        self.keys[src_uri] = (key, nav_key, kind)
+        frame = page_key(page, self.signature, content=False) if self.splice_content else ""
+        self.keys[src_uri] = (key, nav_key, kind, frame)
         kept = self.site.kept_page(src_uri, key)
         output = None
         if kept is not None and kept.nav == nav_key:
             output = kept.output
-        elif kept is not None and kept.span is not None:
-            segment = self.segments.get((nav_key, kind))
-            if segment is not None:
-                output = kept.output[:kept.span[0]] + segment + kept.output[kept.span[1]:]
-                self.site.keep_page(src_uri, key, KeptPage(
-                    nav_key, output, (kept.span[0], kept.span[0] + len(segment))))
+        else:
+            content = None
+            if kept is None:
+                kept = self.site.kept_frame(src_uri, frame)
+                content = page.content or ""
+            if kept is not None:
+                output = self._spliced(src_uri, key, kept, (nav_key, kind), content)
         self.kept_now[src_uri] = output
+
+    def _spliced(self, src_uri: str, key: str, kept: KeptPage, nav: tuple[str, str],
+                 content: str | None) -> str | None:
+        """A kept output with the navigation of its class (as the theme rendered it for
+        another page) and, if given, the page's new content put in; kept in turn."""
+        edits: list[tuple[int, int, str]] = []
+        if content is not None:
+            # (the theme shows a title of its own above a content without one)
+            if kept.content is None or not content or ("<h1" in content) != kept.h1:
+                return None
+            edits.append((*kept.content, content))
+        if kept.nav != nav[0]:
+            segment = self.segments.get(nav)
+            if kept.span is None or segment is None:
+                return None
+            edits.append((*kept.span, segment))
+        output = kept.output
+        for start, end, text in sorted(edits, reverse=True):
+            output = output[:start] + text + output[end:]
+
+        def moved(span: tuple[int, int] | None) -> tuple[int, int] | None:
+            if span is None:
+                return None
+            shift = sum(len(text) - (end - start) for start, end, text in edits
+                        if end <= span[0])
+            new = next((text for start, end, text in edits if (start, end) == span), None)
+            length = span[1] - span[0] if new is None else len(new)
+            return span[0] + shift, span[0] + shift + length
+
+        self.site.keep_page(src_uri, key, KeptPage(
+            nav[0], output, moved(kept.span), kept.frame, moved(kept.content),
+            kept.h1 if content is None else "<h1" in content))
+        return output
 
     def kept(self, page: Page) -> Markup | None:
         """The kept output (for `kept-page.html`), or None: the theme renders the page."""
@@ -150,9 +187,14 @@ class PageKeeper:
         src_uri = page.file.src_uri
         if src_uri not in self.keys or self.kept_now.get(src_uri) is not None:
             return
-        key, nav_key, kind = self.keys[src_uri]
+        key, nav_key, kind, frame = self.keys[src_uri]
         span = nav_span(output)
-        self.site.keep_page(src_uri, key, KeptPage(nav_key, output, span))
+        content = page.content or ""
+        at = output.find(content) if content else -1
+        shown = (at, at + len(content)) if at >= 0 and output.find(content, at + 1) < 0 \
+            and not _overlap((at, at + len(content)), span) else None
+        self.site.keep_page(src_uri, key, KeptPage(nav_key, output, span, frame, shown,
+                                                   "<h1" in content))
         if span is not None:
             self.segments.setdefault((nav_key, kind), output[span[0]:span[1]])
 
@@ -363,15 +405,42 @@ def nav_signature(nav: Navigation) -> str:
     return markdown_digest("\n".join(parts))
 
 
-def page_key(page: Page, signature: str) -> str:
-    """Everything of a page its theme template shows but the navigation, with the site's
-    signature: its neighbours and sections (footer, breadcrumbs) are in it."""
+def page_key(page: Page, signature: str, *, content: bool = True) -> str:
+    """Everything of a page its theme template shows but the navigation (and, with
+    `content` False, but its content), with the site's signature: its neighbours and
+    sections (footer, breadcrumbs) are in it."""
     neighbours = [(getattr(p, "url", None), p.title) if p is not None else None
                   for p in (page.previous_page, page.next_page, *page.ancestors)]
     parts = [signature, page.file.src_uri, page.url, page.canonical_url or "",
              page.edit_url or "", str(page.title), repr(page.meta), str(page.toc),
-             repr(neighbours), page.file.inclusion.name, page.content or ""]
+             repr(neighbours), page.file.inclusion.name,
+             page.content or "" if content else "\1"]
     return markdown_digest("\0".join(parts))
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int] | None) -> bool:
+    return b is not None and a[0] < b[1] and b[0] < a[1]
+
+
+_PAGE_CONTENT = re.compile(r"""page\s*(?:\.\s*content\b|\[\s*["']content["'])""")
+
+
+def content_used_elsewhere(config: MkDocsConfig) -> bool:
+    """Whether a template of the site's own (an override, a theme not installed) reads the
+    page's content: then it may show more of it than the content itself, and a page
+    whose content changed is rendered again whole. (The installed theme, Material,
+    shows the content once, and a title of its own when the content has none.)"""
+    for folder in [d for d in config.theme.dirs if not _installed(d)]:
+        for root, _dirs, names in os.walk(folder):
+            for name in names:
+                try:
+                    with open(os.path.join(root, name), "rb") as handle:
+                        text = handle.read(1 << 20).decode("utf-8", "replace")
+                except OSError:
+                    return True
+                if _PAGE_CONTENT.search(text):
+                    return True
+    return False
 
 
 class KeptBytecode(BytecodeCache):
