@@ -315,3 +315,31 @@ def test_an_override_that_reads_the_content_has_changed_pages_rendered_whole(
     for reads in ("{{ page.content | wordcount }} words", "{{ page['content'] | length }}"):
         (overrides / "partials" / "words.html").write_text(reads, encoding="utf-8")
         assert content_used_elsewhere(site)  # type: ignore[arg-type]
+
+
+def test_a_search_index_process_that_never_starts_holds_up_serve_only_a_while(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under `serve`, the index is written by a new interpreter, which Python starts from
+    the script that runs MkDocs: one without a `__main__` guard runs itself instead,
+    and the interpreter never takes its part. The next rebuild waits a while, then goes
+    on and says why the last index is missing."""
+    import multiprocessing
+    import time
+
+    import report_archive.build as build_module
+    import report_archive.plugin as plugin_module
+
+    docs = copy_archive(tmp_path)
+    config_file = write_config(tmp_path, docs)
+    monkeypatch.setattr(build_module, "START_TIMEOUT", 0.5)
+    monkeypatch.setattr(multiprocessing.get_context("spawn").Process, "start",
+                        lambda process: time.sleep(30))
+    messages: list[str] = []
+    monkeypatch.setattr(plugin_module.log, "warning", lambda message, *a, **k: messages.append(
+        str(message)))
+    _forget_kept_bodies()
+    begin = time.monotonic()
+    _build(config_file, "serve")
+    _build(config_file, "serve")
+    assert time.monotonic() - begin < 25
+    assert sum("did not start within" in m and "__main__" in m for m in messages) >= 1

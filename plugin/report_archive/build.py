@@ -74,6 +74,10 @@ SEARCH_SCRIPT = f"{ASSETS}/search-facets.js"
 MIN_BODIES = 24
 
 
+# Seconds the process writing the index under `serve` has to read its part.
+START_TIMEOUT = 30.0
+
+
 class BuildFailed(Exception):
     """Reports have errors and the site is not being served: the build must stop."""
 
@@ -138,6 +142,7 @@ class SiteBuild:
         # Under `serve`, the process writing the last build's search index.
         self.index_process: BaseProcess | None = None
         self.index_starter: threading.Thread | None = None
+        self.index_stalled = False
         # Under `serve`: each page's last output from `finish_page`, by what it was made of.
         self._finished: dict[str, tuple[str, str]] = {}
         self.index_pipe: Connection | None = None
@@ -153,6 +158,7 @@ class SiteBuild:
         # A search index still being written for the previous `serve` build is out of
         # date: stop it before MkDocs clears the site's folder.
         self.wait_for_index(stop=True)
+        stalled, self.index_stalled = self.index_stalled, False
         if settings != self._reports_settings:
             self._reports.clear()
             self._bodies.clear()
@@ -186,6 +192,12 @@ class SiteBuild:
         self.chart_failures: list[str] = []
         self.expand_failures: list[str] = []
         self.page_warnings: list[str] = []
+        if stalled:
+            self.page_warnings.append(
+                f"the process that writes the full-text search index did not start within "
+                f"{START_TIMEOUT:.0f} s, so the last build's search index is missing; if "
+                f"MkDocs runs from a script of your own, put its start under "
+                f'`if __name__ == "__main__":` (Python starts that process from it)')
         self.own_time = 0.0
         self.search.seconds = 0.0
 
@@ -709,7 +721,12 @@ class SiteBuild:
     def wait_for_index(self, stop: bool = False) -> None:
         """Wait for the process writing the search index (`stop`: stop it first)."""
         if self.index_starter is not None:
-            self.index_starter.join()
+            self.index_starter.join(START_TIMEOUT)
+            if self.index_starter.is_alive():
+                # The new interpreter never took its part: it may be running the script
+                # that runs MkDocs (without `if __name__ == "__main__":`) instead.
+                self.index_stalled = True
+                self.index_process = None
             self.index_starter = None
         process = self.index_process
         if process is not None and process.pid is not None:  # (None: it never started)
