@@ -343,3 +343,28 @@ def test_a_search_index_process_that_never_starts_holds_up_serve_only_a_while(
     _build(config_file, "serve")
     assert time.monotonic() - begin < 25
     assert sum("did not start within" in m and "__main__" in m for m in messages) >= 1
+
+
+def test_a_body_that_includes_a_file_shows_the_file_as_it_is_now_under_serve(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`pymdownx.snippets` puts another file into a report as it renders: when that file
+    changes and the report does not, the next `serve` build shows the new text."""
+    docs = copy_archive(tmp_path)
+    snippets = tmp_path / "snippets"
+    snippets.mkdir()
+    (snippets / "setup.md").write_text("Shared setup: eight GPUs.\n", encoding="utf-8")
+    report = docs / "2023-02-14-bert-base-sst2.md"
+    report.write_text(report.read_text(encoding="utf-8").replace(
+        "## 1. Objective", '## 1. Objective\n\n--8<-- "setup.md"\n', 1), encoding="utf-8")
+    config_file = write_config(tmp_path, docs, markdown_extensions=[
+        "admonition", "tables", {"toc": {"permalink": True}},
+        {"pymdownx.snippets": {"base_path": [str(snippets)]}}])
+    monkeypatch.setattr(parallel, "can_fork", lambda: False)
+    _forget_kept_bodies()
+    page = tmp_path / "site" / "2023-02-14-bert-base-sst2" / "index.html"
+    _build(config_file, "serve")
+    assert "Shared setup: eight GPUs." in page.read_text(encoding="utf-8")
+    (snippets / "setup.md").write_text("Shared setup: sixteen GPUs.\n", encoding="utf-8")
+    _build(config_file, "serve")
+    text = page.read_text(encoding="utf-8")
+    assert "sixteen GPUs" in text and "eight GPUs" not in text

@@ -385,9 +385,9 @@ class SiteBuild:
                     self.fragments[src_uri] = fragments
             if rendered is not None and signature is not None:
                 # Kept for the next build only under `serve`: a build uses each body once.
-                if self.serving:
+                if self.serving and self.bodies is not None and self.bodies.kept:
                     self._bodies[src_uri] = (signature, rendered)
-            else:
+            elif self.bodies is not None and self.bodies.kept:
                 kept = self._bodies.get(src_uri)
                 rendered = kept[1] if kept is not None and kept[0] == signature else None
             if rendered is None or rendered.digest != digest:
@@ -420,7 +420,8 @@ class SiteBuild:
 
     def keep_body(self, src_uri: str, rendered: Rendered) -> None:
         """Keep a body MkDocs rendered itself, for the next `serve` build with the same files."""
-        if self.serving and self.bodies is not None and src_uri in self.by_src:
+        if self.serving and self.bodies is not None and self.bodies.kept \
+                and src_uri in self.by_src:
             self._bodies[src_uri] = (self.bodies.signature, rendered)
 
     def kept_page(self, src_uri: str, key: str) -> KeptPage | None:
@@ -832,6 +833,9 @@ class BodyJob:
     context: Any
     src_uris: list[str]
     signature: str
+    # False: bodies are rendered again in each `serve` build (an extension may read more
+    # than the Markdown: included files, images).
+    kept: bool = True
 
 
 @dataclass(frozen=True)

@@ -261,7 +261,31 @@ def body_job(config: MkDocsConfig, files: Files, site: SiteBuild, own: object) -
     attr_list = "attr_list" in config.markdown_extensions
     reports = [f.src_uri for f in files.documentation_pages() if f.src_uri in site.by_src]
     return BodyJob(render_body, _BodyContext(files, config, site, attr_list), reports,
-                   body_signature(config, files, attr_list))
+                   body_signature(config, files, attr_list),
+                   kept=all(map(renders_from_markdown_alone, config.markdown_extensions)))
+
+
+# Markdown extensions known to render from the Markdown and their settings alone. Others
+# may read more (`pymdownx.snippets` includes files, `pymdownx.b64` embeds images): a body
+# rendered with any other is not kept between `serve` builds, where what it read may
+# have changed while its Markdown did not.
+_PURE_EXTENSIONS = frozenset({
+    "abbr", "admonition", "attr_list", "codehilite", "def_list", "extra", "fenced_code",
+    "footnotes", "legacy_attrs", "legacy_em", "md_in_html", "meta", "nl2br", "sane_lists",
+    "smarty", "tables", "toc", "wikilinks"})
+_PURE_PACKAGES = ("pymdownx.", "material.extensions.", "report_archive.")
+_READING_EXTENSIONS = frozenset({"pymdownx.snippets", "pymdownx.b64"})
+
+
+def renders_from_markdown_alone(extension: object) -> bool:
+    """Whether a Markdown extension (as named in `markdown_extensions`) is known to render
+    from the Markdown alone, reading no file."""
+    if not isinstance(extension, str):
+        return False  # an extension object: what it reads is not known
+    name = extension.removeprefix("markdown.extensions.")
+    if name in _PURE_EXTENSIONS:
+        return True
+    return name.startswith(_PURE_PACKAGES) and name not in _READING_EXTENSIONS
 
 
 def body_signature(config: MkDocsConfig, files: Files, attr_list: bool) -> str:
