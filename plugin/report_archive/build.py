@@ -375,7 +375,8 @@ class SiteBuild:
         digest = markdown_digest(markdown)
         signature = self.bodies.signature if self.bodies is not None else None
         with self._timed():
-            document = rendered = clean = None
+            document = clean = None
+            rendered: Rendered | None = None
             if self.report_work is not None and src_uri in self.report_index:
                 index = self.report_index.pop(src_uri)
                 work = self.report_work.take(index, steal=True)
