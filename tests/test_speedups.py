@@ -164,6 +164,21 @@ def test_parallel_and_cached_builds_match_a_cold_build_on_one_core(
     # (and navigation) spliced into the kept page.
     assert frames.content > 0
 
+    # Twice more: the second time into pages spliced the first time (whose navigation
+    # and content have moved), as a cold build renders them.
+    with monkeypatch.context() as one_core:
+        one_core.setattr(parallel, "can_fork", lambda: False)
+        frames = _Frames(one_core)
+        for again in ("Again: ", "Once more: "):
+            newest.write_text(newest.read_text(encoding="utf-8").replace(
+                'title: "', f'title: "{again}', 1), encoding="utf-8")
+            _build(config_file, "serve")
+        twice = _files(site)
+        _forget_kept_bodies()
+        _build(config_file, "serve")
+    assert "Once more: Again: Retitled: " in _nav(twice[other].decode())
+    assert twice == _files(site) and frames.content > 0
+
 
 class _Frames:
     """Counts the report pages whose content changed found kept as they were around it
