@@ -383,3 +383,41 @@ def test_a_body_that_includes_a_file_shows_the_file_as_it_is_now_under_serve(
     _build(config_file, "serve")
     text = page.read_text(encoding="utf-8")
     assert "sixteen GPUs" in text and "eight GPUs" not in text
+
+
+def test_serve_draws_a_changed_chart_in_its_kept_process_or_here_if_that_fails(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under `serve`, a leaderboard chart whose data changed (a retitled report) is drawn by
+    the process kept for charts, on the other core; if that process is gone, here."""
+    import report_archive.charts as charts
+
+    docs = copy_archive(tmp_path)
+    config_file = write_config(tmp_path, docs)
+    monkeypatch.setattr(parallel, "can_fork", lambda: False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # no chart drawn before
+    _forget_kept_bodies()
+    report = docs / "2023-02-14-bert-base-sst2.md"
+    bars = tmp_path / "site" / "compare" / "sst-2" / "bars.svg"
+    drawn_here: list[int] = []
+    original = charts.render_all
+
+    def render_all(specs: Any) -> dict[str, str]:
+        if specs:
+            drawn_here.append(len(specs))
+        return original(specs)
+
+    config = _build(config_file, "serve")
+    site = config.plugins["report-archive"].site
+    helper = site.chart_helper
+    assert helper is not None and helper.process is not None  # started for later builds
+    monkeypatch.setattr(charts, "render_all", render_all)
+    for title, kill in (("Retitled SST-2 run", False), ("Retitled again", True)):
+        if kill:
+            assert helper.process is not None
+            helper.process.kill()  # gone: the next build draws its chart itself
+        text = report.read_text(encoding="utf-8")
+        report.write_text(re.sub(r'^title: .*$', f'title: "{title}"', text, count=1,
+                                 flags=re.M), encoding="utf-8")
+        _build(config_file, "serve")
+        assert title in bars.read_text(encoding="utf-8")
+        assert drawn_here == ([1] if kill else [])

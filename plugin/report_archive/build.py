@@ -29,7 +29,7 @@ from .accessibility import accessible
 from .archive import Archive
 from .braces import keep_braces
 from .cache import DrawnCharts
-from .charts import ChartJob, chart_failure, chart_key, preload
+from .charts import ChartHelper, ChartJob, chart_failure, chart_key, preload
 from .csp import add_policy
 from .diagnostics import Diagnostic
 from .discovery import read_many, unreadable_report
@@ -132,6 +132,8 @@ class SiteBuild:
         # Under `serve`, listing pages by what they show (see `listing`).
         self._listings_kept: dict[str, tuple[tuple[Any, ...], str]] = {}
         self.warm = False
+        # Under `serve`, the process that draws changed charts, kept between builds.
+        self.chart_helper: ChartHelper | None = None
         # Freed memory handed back every few pages (each worker counts its own).
         self.trim = Trimmer()
         # Pages whose HTML MkDocs holds compact (see `memory.compact`).
@@ -367,7 +369,8 @@ class SiteBuild:
                         self._charts[(src, self.chart_keys[src])] = svg
                 fresh = [(src, spec) for src, spec in fresh
                          if (src, self.chart_keys[src]) not in self._charts]
-            self.chart_job = ChartJob(fresh, in_process=self.serving and self.warm)
+            self.chart_job = ChartJob(fresh, in_process=self.serving and self.warm,
+                                      helper=self.chart_helper if self.serving else None)
 
     def body(self, src_uri: str, markdown: str) -> Rendered | None:
         """A report body rendered from exactly this Markdown: by a worker, or kept from an
@@ -645,9 +648,13 @@ class SiteBuild:
         if self.serving:
             give_back()
         if self.serving and not self.warm:
-            # Later rebuilds draw their few changed charts here: import the chart library
-            # now, while the server waits for the first edit.
-            threading.Thread(target=preload, daemon=True).start()
+            # Later rebuilds draw their few changed charts in a process kept for them, on
+            # the other core while MkDocs renders the pages; if it cannot start, here:
+            # then the chart library is imported now, while the server waits for an edit.
+            try:
+                self.chart_helper = ChartHelper()
+            except OSError:
+                threading.Thread(target=preload, daemon=True).start()
             self.warm = True
         return self.summary_line()
 
@@ -744,6 +751,16 @@ class SiteBuild:
         """A build failed: stop its workers and the search index of an earlier one."""
         self.close()
         self.wait_for_index(stop=True)
+
+    def shut_down(self) -> None:
+        """No build follows: stop every process this object started, the one kept for
+        drawing charts under `serve` included."""
+        self.close()
+        self.wait_for_index(stop=True)
+        if self.chart_helper is not None:
+            self.chart_helper.close()
+            self.chart_helper = None
+        self.warm = False
 
     def close(self) -> None:
         """Stop the workers, whether or not the build finished."""

@@ -22,9 +22,13 @@ import json
 import logging
 import math
 import re
+import select
 import subprocess
 import sys
+import time
+import weakref
 from collections.abc import Sequence
+from contextlib import suppress
 from typing import Any, Literal, TypedDict
 
 PRIMARY = "#3f51b5"
@@ -247,19 +251,87 @@ def preload() -> None:
     import matplotlib.figure  # noqa: F401
 
 
+class ChartHelper:
+    """Under `serve`: one process that draws charts for the life of the server, the chart
+    library imported once, so a changed chart is drawn on the other core while MkDocs
+    renders the pages (starting a process for it would take a second). Requests and
+    answers are JSON lines, numbered: an answer to a build that stopped is skipped."""
+
+    def __init__(self) -> None:
+        self.number = 0
+        self.process: subprocess.Popen[bytes] | None = subprocess.Popen(
+            [sys.executable, "-m", "report_archive.charts", "--serve"], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        # Stopped when closed, or when this object is let go (the plugin that held it).
+        self._stop = weakref.finalize(self, _stop_process, self.process)
+
+    def send(self, specs: list[tuple[str, ChartSpec]]) -> int | None:
+        """Ask for charts; the request's number (None: the process is gone)."""
+        process = self.process
+        if process is None or process.stdin is None or process.poll() is not None:
+            self.close()
+            return None
+        self.number += 1
+        try:
+            process.stdin.write(json.dumps([self.number, specs]).encode("utf-8") + b"\n")
+            process.stdin.flush()
+        except OSError:
+            self.close()
+            return None
+        return self.number
+
+    def receive(self, number: int, timeout: float = 600.0) -> dict[str, str] | None:
+        """The charts of request `number` (None: not drawn; the process is then closed)."""
+        process = self.process
+        deadline = time.monotonic() + timeout
+        while process is not None and process.stdout is not None:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([process.stdout], [], [], left)[0]:
+                break
+            line = process.stdout.readline()
+            if not line:
+                break
+            try:
+                answer, drawn = json.loads(line)
+            except ValueError:
+                break
+            if answer == number and isinstance(drawn, dict):
+                return drawn
+        self.close()
+        return None
+
+    def close(self) -> None:
+        self.process = None
+        self._stop()
+
+
+def _stop_process(process: subprocess.Popen[bytes]) -> None:
+    process.kill()
+    process.wait()
+    for pipe in (process.stdin, process.stdout):
+        if pipe is not None:
+            with suppress(OSError):
+                pipe.close()
+
+
 class ChartJob:
     """Charts drawn in a separate process while MkDocs renders the pages.
 
     matplotlib's import and drawing take about a second; MkDocs uses one core,
-    so a second process makes that free. If the process fails, the charts are
-    drawn here when they are needed.
+    so a second process makes that free. Under `serve`, a `helper` kept between
+    builds draws them. If the process fails, the charts are drawn here when they
+    are needed.
     """
 
-    def __init__(self, specs: list[tuple[str, ChartSpec]], in_process: bool = False) -> None:
+    def __init__(self, specs: list[tuple[str, ChartSpec]], in_process: bool = False,
+                 helper: ChartHelper | None = None) -> None:
         self.specs = specs
         self.process: subprocess.Popen[bytes] | None = None
+        self.helper, self.request = helper, None
         self.payload = json.dumps(specs).encode("utf-8")
-        if not specs or in_process:
+        if specs and helper is not None:
+            self.request = helper.send(specs)
+        if not specs or in_process or self.request is not None:
             return
         try:
             self.process = subprocess.Popen(
@@ -270,6 +342,12 @@ class ChartJob:
             self.process = None
 
     def result(self) -> dict[str, str]:
+        request, self.request = self.request, None
+        if request is not None and self.helper is not None:
+            answer = self.helper.receive(request)
+            if answer is not None:
+                return answer
+            log.debug("chart helper failed: charts drawn in this process")
         process, self.process = self.process, None
         if process is not None:
             try:
@@ -293,7 +371,16 @@ class ChartJob:
 
 
 def main() -> None:
-    """`python -m report_archive.charts`: JSON specs on stdin, JSON {path: svg} on stdout."""
+    """`python -m report_archive.charts`: JSON specs on stdin, JSON {path: svg} on stdout.
+    With `--serve`: a numbered request per line, its answer on a line, until stdin ends."""
+    if "--serve" in sys.argv[1:]:
+        preload()
+        for line in sys.stdin:
+            number, specs = json.loads(line)
+            sys.stdout.write(json.dumps([number, render_all(
+                [(path, spec) for path, spec in specs])]) + "\n")
+            sys.stdout.flush()
+        return
     specs = [(path, spec) for path, spec in json.load(sys.stdin)]
     json.dump(render_all(specs), sys.stdout)
 

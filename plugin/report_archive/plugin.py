@@ -243,6 +243,10 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
             log.warning(warning)
         log.info(summary)
 
+    def on_shutdown(self) -> None:
+        """MkDocs is done (the server stops): so are the processes kept for rebuilds."""
+        self.site.shut_down()
+
     def on_build_error(self, *, error: Exception) -> None:
         """Stop the workers of a build that failed."""
         self.bodies.stop_capture()
