@@ -421,3 +421,28 @@ def test_serve_draws_a_changed_chart_in_its_kept_process_or_here_if_that_fails(
         _build(config_file, "serve")
         assert title in bars.read_text(encoding="utf-8")
         assert drawn_here == ([1] if kill else [])
+
+
+def test_the_kept_chart_process_is_read_where_pipes_cannot_be_waited_on(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where `select` does not take pipes (Windows), the answer is read as it comes."""
+    import select
+
+    import report_archive.charts as charts
+
+    def no_select(*args: Any) -> Any:
+        raise OSError("not a socket")
+
+    monkeypatch.setattr(select, "select", no_select)
+    helper = charts.ChartHelper()
+    try:
+        spec: charts.BarSpec = {"kind": "bars", "labels": ["Probe run"], "values": [0.9],
+                                "metric": "Accuracy", "percent": False,
+                                "lower_is_better": False}
+        number = helper.send([("compare/x/bars.svg", spec)])
+        assert number is not None
+        drawn = helper.receive(number, timeout=120)
+    finally:
+        helper.close()
+    assert drawn is not None and "Probe run" in drawn["compare/x/bars.svg"]
+    assert charts.chart_failure(drawn["compare/x/bars.svg"]) is None

@@ -286,7 +286,7 @@ class ChartHelper:
         deadline = time.monotonic() + timeout
         while process is not None and process.stdout is not None:
             left = deadline - time.monotonic()
-            if left <= 0 or not select.select([process.stdout], [], [], left)[0]:
+            if left <= 0 or not _readable(process.stdout, left):
                 break
             line = process.stdout.readline()
             if not line:
@@ -303,6 +303,15 @@ class ChartHelper:
     def close(self) -> None:
         self.process = None
         self._stop()
+
+
+def _readable(pipe: Any, timeout: float) -> bool:
+    """Whether a line can be read from `pipe` within `timeout` seconds (where pipes cannot
+    be waited on, Windows, it is read as it comes: the process ends the line or exits)."""
+    try:
+        return bool(select.select([pipe], [], [], timeout)[0])
+    except (OSError, ValueError):
+        return True
 
 
 def _stop_process(process: subprocess.Popen[bytes]) -> None:
