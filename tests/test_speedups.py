@@ -339,6 +339,7 @@ def test_a_search_index_process_that_never_starts_holds_up_serve_only_a_while(
     and the interpreter never takes its part. The next rebuild waits a while, then goes
     on and says why the last index is missing."""
     import multiprocessing
+    import threading
     import time
 
     import report_archive.build as build_module
@@ -347,15 +348,19 @@ def test_a_search_index_process_that_never_starts_holds_up_serve_only_a_while(
     docs = copy_archive(tmp_path)
     config_file = write_config(tmp_path, docs)
     monkeypatch.setattr(build_module, "START_TIMEOUT", 0.5)
+    release = threading.Event()  # (so that no thread outlives the test)
     monkeypatch.setattr(multiprocessing.get_context("spawn").Process, "start",
-                        lambda process: time.sleep(30))
+                        lambda process: release.wait(30))
     messages: list[str] = []
     monkeypatch.setattr(plugin_module.log, "warning", lambda message, *a, **k: messages.append(
         str(message)))
     _forget_kept_bodies()
     begin = time.monotonic()
-    _build(config_file, "serve")
-    _build(config_file, "serve")
+    try:
+        _build(config_file, "serve")
+        _build(config_file, "serve")
+    finally:
+        release.set()
     assert time.monotonic() - begin < 25
     assert sum("did not start within" in m and "__main__" in m for m in messages) >= 1
 

@@ -547,7 +547,10 @@ class SiteBuild:
 
     def index_page(self, src_uri: str, url: str, title: str, html_text: str, *,
                    excluded: bool) -> None:
-        """Take a page's rendered text for full-text search (before its card is added)."""
+        """Take a page's rendered text for full-text search (before its card is added);
+        not in a site without search."""
+        if not self.search_wanted:
+            return
         begin = time.perf_counter()
         report = self.by_src.get(src_uri)
         if report is not None:
@@ -900,7 +903,13 @@ def _report_work(context: _Context, src_uri: str) -> tuple[
         tuple[str, str] | None, Rendered | None, tuple[str, list[str]] | None,
         PageText | None]:
     """One report's header card and related reports, its body, the body made safe and
-    its text for search, counted and compressed (runs in forked workers)."""
+    its text for search, compressed (runs in forked workers).
+
+    The text is counted by the process that writes the index, once every page is
+    rendered, while MkDocs writes the pages on this core: then the other core has
+    time to spare. Under `serve` it is counted here: the index is written from this
+    process's collection.
+    """
     build = context.build
     build.trim()  # (this worker's own count)
     report = build.by_src.get(src_uri)
@@ -915,7 +924,8 @@ def _report_work(context: _Context, src_uri: str) -> tuple[
             rendered = None
         if rendered is not None:
             clean = build.clean_html(rendered.html)
-            document = page_text(clean[0])
+            if build.search_wanted:
+                document = page_text(clean[0], count=build.serving)
     return fragments, rendered, clean, document
 
 
