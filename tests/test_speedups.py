@@ -451,3 +451,15 @@ def test_the_kept_chart_process_is_read_where_pipes_cannot_be_waited_on(
         helper.close()
     assert drawn is not None and "Probe run" in drawn["compare/x/bars.svg"]
     assert charts.chart_failure(drawn["compare/x/bars.svg"]) is None
+
+
+def test_a_site_without_charts_starts_no_chart_process_under_serve(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    docs = copy_archive(tmp_path)
+    for report in docs.glob("20*.md"):
+        report.unlink()
+    config_file = write_config(tmp_path, docs)
+    monkeypatch.setattr(parallel, "can_fork", lambda: False)
+    _forget_kept_bodies()
+    site = _build(config_file, "serve").plugins["report-archive"].site
+    assert site.chart_keys == {} and site.chart_helper is None

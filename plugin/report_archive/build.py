@@ -650,14 +650,17 @@ class SiteBuild:
                 self.wait_for_index(stop=True)  # no search in this site after all
         if self.serving:
             give_back()
-        if self.serving and not self.warm:
+        if self.serving:
             # Later rebuilds draw their few changed charts in a process kept for them, on
             # the other core while MkDocs renders the pages; if it cannot start, here:
             # then the chart library is imported now, while the server waits for an edit.
-            try:
-                self.chart_helper = ChartHelper()
-            except OSError:
-                threading.Thread(target=preload, daemon=True).start()
+            # (A site without charts needs neither, until it has some.)
+            if self.chart_keys and self.chart_helper is None:
+                try:
+                    self.chart_helper = ChartHelper()
+                except OSError:
+                    if not self.warm:
+                        threading.Thread(target=preload, daemon=True).start()
             self.warm = True
         return self.summary_line()
 
@@ -906,9 +909,9 @@ def _report_work(context: _Context, src_uri: str) -> tuple[
     its text for search, compressed (runs in forked workers).
 
     The text is counted by the process that writes the index, once every page is
-    rendered, while MkDocs writes the pages on this core: then the other core has
-    time to spare. Under `serve` it is counted here: the index is written from this
-    process's collection.
+    rendered: MkDocs then writes the pages on one core, and the other has time to
+    spare. Under `serve` it is counted here: the index is written from the build's
+    own collection.
     """
     build = context.build
     build.trim()  # (this worker's own count)
