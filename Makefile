@@ -35,7 +35,7 @@ test-fast: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q -m "not slow and not browser" $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check plugin tests
+	$(BIN)/ruff check plugin tests benchmarks
 	$(BIN)/mypy
 
 bench: $(VENV)/.installed

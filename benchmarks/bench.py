@@ -28,6 +28,7 @@ import os
 import platform
 import re
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -213,7 +214,8 @@ def serve_edit(work: Path, docs: Path, kind: str = "B", edits: int = 3) -> dict[
             time.sleep(1)
         return {"seconds": statistics.median(times), "runs": times}
     finally:
-        process.terminate()
+        # Stopped as with Ctrl+C, MkDocs removes its temporary site (terminated, it would not).
+        process.send_signal(signal.SIGINT if os.name == "posix" else signal.SIGTERM)
         process.wait(timeout=30)
         target.write_bytes(original)
 
@@ -375,7 +377,8 @@ def write_page(results: dict[str, Any], page: Path, plot: Path) -> None:
     # The search benchmark's section (search_bench.py) is kept as it was.
     old = page.read_text(encoding="utf-8") if page.exists() else ""
     start, end = old.find("<!-- search-bench -->"), old.find("<!-- /search-bench -->")
-    search = "\n" + old[start:end + len("<!-- /search-bench -->")] + "\n" if 0 <= start < end else ""
+    kept = old[start:end + len("<!-- /search-bench -->")]
+    search = "\n" + kept + "\n" if 0 <= start < end else ""
     page.write_text(f"""---
 title: Benchmarks
 ---

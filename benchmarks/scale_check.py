@@ -111,7 +111,7 @@ def browser_figures(site: Path) -> dict[str, Any]:
                     " && document.querySelector('.md-search-result__list').innerText.includes(t)",
                     arg=title, timeout=10_000)
                 found = True
-            except Exception:  # noqa: BLE001 - not found within the time
+            except Exception:
                 found = False
             search = time.perf_counter() - start
             browser.close()

@@ -7,6 +7,7 @@ import contextlib
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -207,20 +208,31 @@ def serving_example(tmp_path: Path, plugins: list[Any] | None = None
     (tmp_path / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
     port = _free_port()
     log = (tmp_path / "serve.log").open("w")
+    # `serve` builds into a temporary folder of its own: kept in the test's, to be looked at.
+    (tmp_path / "tmp").mkdir()
     server = subprocess.Popen(
         [sys.executable, "-m", "mkdocs", "serve", "--livereload", "-a", f"127.0.0.1:{port}",
          "-f", str(tmp_path / "mkdocs.yml")], stdout=log, stderr=subprocess.STDOUT,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "TMPDIR": str(tmp_path / "tmp")})
     try:
         yield f"http://127.0.0.1:{port}/", docs, server
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_serving(server)
         log.close()
+
+
+def stop_serving(server: subprocess.Popen[bytes]) -> None:
+    """Stop `mkdocs serve` as a writer does, with Ctrl+C: MkDocs then shuts its plugins
+    down and removes the temporary site (terminated, it would leave both behind)."""
+    if os.name == "posix":
+        server.send_signal(signal.SIGINT)
+    else:
+        server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
 
 
 def test_live_reload_follows_every_edit(tmp_path: Path) -> None:
@@ -254,6 +266,10 @@ def test_live_reload_follows_every_edit(tmp_path: Path) -> None:
                   "the tag page without it")
         _wait_for(base, lambda s, b: "<strong>10</strong> reports" in b, "the home count")
         assert server.poll() is None
+        assert list((tmp_path / "tmp").glob("mkdocs_*")), "serve built somewhere else"
+    # Stopped as with Ctrl+C, the server exits cleanly and leaves no temporary site behind.
+    assert server.returncode == 0
+    assert not list((tmp_path / "tmp").iterdir())
 
 
 # --- the Pages workflow ---------------------------------------------------------------
