@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from .finds import sub
+
 _SEARCH_DIALOG_RE = re.compile(r'<div class="md-search"(?![^>]*aria-label)([^>]*role="dialog")')
 _TASK_BOX_RE = re.compile(r'<input type="checkbox"(?![^>]*aria-label)([^>]*)>')
 
@@ -22,7 +24,6 @@ def _label_box(match: re.Match[str]) -> str:
 
 def accessible(html: str) -> str:
     """The page with a name for the search dialog and a label for each task checkbox."""
-    html = _SEARCH_DIALOG_RE.sub(r'<div class="md-search" aria-label="Search"\1', html, count=1)
-    if 'type="checkbox"' in html:
-        html = _TASK_BOX_RE.sub(_label_box, html)
-    return html
+    html = sub(_SEARCH_DIALOG_RE, '<div class="md-search"',
+               r'<div class="md-search" aria-label="Search"\1', html, count=1)
+    return sub(_TASK_BOX_RE, '<input type="checkbox"', _label_box, html)

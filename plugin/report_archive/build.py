@@ -146,7 +146,7 @@ class SiteBuild:
         self.index_starter: threading.Thread | None = None
         self.index_stalled = False
         # Under `serve`: each page's last output from `finish_page`, by what it was made of.
-        self._finished: dict[str, tuple[str, str]] = {}
+        self._finished: dict[str, tuple[tuple[str, int, int] | None, str, str]] = {}
         self.index_pipe: Connection | None = None
         self.start(Settings())
 
@@ -563,11 +563,13 @@ class SiteBuild:
         """A page's output pointed at our search worker, with names for the theme's
         controls and its Content-Security-Policy (under `serve`: the same output as last
         time, the same result)."""
-        key = markdown_digest(f"{worker_url}\0{content}\0{output}") if self.serving else ""
+        # The output is compared whole (it is most often the very string kept for the
+        # page); the content, which MkDocs gives anew, by its hash.
+        key = (worker_url, len(content), hash(content)) if self.serving else None
         self.pages_finished.add(src_uri)
         kept = self._finished.get(src_uri)
-        if kept is not None and kept[0] == key:
-            return kept[1]
+        if kept is not None and kept[0] == key and kept[1] == output:
+            return kept[2]
         if not self.serving:
             self.trim()
         with self._timed():
@@ -577,7 +579,11 @@ class SiteBuild:
             done = add_policy(accessible(use_worker(output, worker_url)), content,
                               inline_scripts=self.serving)
         if self.serving:
-            self._finished[src_uri] = (key, done)
+            # (held once: the page kept for the next build most often has this output)
+            page = self._pages.get(src_uri)
+            if page is not None and page[1].output == output:
+                output = page[1].output
+            self._finished[src_uri] = (key, output, done)
         return done
 
     def _rules_page(self, report: Report) -> str:

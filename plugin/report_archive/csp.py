@@ -21,6 +21,8 @@ import hashlib
 import re
 from urllib.parse import urlsplit
 
+from .finds import without
+
 _SCRIPT_RE = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.I | re.S)
 _SRC_RE = re.compile(r"""\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 _TYPE_RE = re.compile(r"""\btype\s*=\s*["']?([^"'\s>]+)""", re.I)
@@ -99,7 +101,7 @@ def add_policy(page: str, content: str = "", *, inline_scripts: bool = False) ->
     head = _HEAD_RE.search(page)
     if head is None:
         return page
-    theme_only = page.replace(content, "") if content else page
+    theme_only = without(page, content) if content else page
     meta = (f'<meta http-equiv="Content-Security-Policy" '
             f'content="{policy(theme_only, inline_scripts=inline_scripts)}">')
     return page[:head.end()] + meta + page[head.end():]

@@ -39,6 +39,7 @@ from itertools import accumulate, chain, pairwise
 from pathlib import Path
 from typing import Any, Protocol
 
+from . import finds
 from .memory import Trimmer, give_back
 from .model import Report
 
@@ -527,7 +528,8 @@ def _facets(docs: Sequence[Document]) -> dict[str, object]:
 
 # Material's side ---------------------------------------------------------------------
 
-_CONFIG = re.compile(r'(<script id="__config" type="application/json">)(.*?)(</script>)', re.S)
+_CONFIG_START = '<script id="__config" type="application/json">'
+_CONFIG = re.compile(f'({re.escape(_CONFIG_START)})(.*?)(</script>)', re.S)
 _WORKER = re.compile(r'("search":\s*")[^"]*(")')
 
 
@@ -536,7 +538,7 @@ def use_worker(page_html: str, worker_url: str) -> str:
     def swap(config: re.Match[str]) -> str:
         body = _WORKER.sub(lambda m: m.group(1) + worker_url + m.group(2), config.group(2), 1)
         return config.group(1) + body + config.group(3)
-    return _CONFIG.sub(swap, page_html, 1)
+    return finds.sub(_CONFIG, _CONFIG_START, swap, page_html, 1)
 
 
 def write_search_config(index_file: Path) -> None:

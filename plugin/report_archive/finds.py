@@ -1,0 +1,70 @@
+"""Searches in whole pages, found where their literal start is.
+
+A finished page is some 70 KB, and every page goes through a few edits after the
+theme renders it. A regular expression scans it character by character;
+`str.find` looks for a literal many times faster. These helpers give the same
+results as the regular expression (or `str.replace`) alone, only sooner.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+
+# Candidates that turn out not to be a match before `without` gives the work to
+# `str.replace` (whose time is linear whatever the text).
+_FALSE_STARTS = 16
+
+
+def matches(pattern: re.Pattern[str], literal: str, text: str) -> Iterator[re.Match[str]]:
+    """`pattern.finditer(text)`, for a pattern whose every match starts with `literal`
+    (and is never empty)."""
+    at = text.find(literal)
+    while at >= 0:
+        match = pattern.match(text, at)
+        if match is not None:
+            yield match
+            at = text.find(literal, match.end())
+        else:
+            at = text.find(literal, at + 1)
+
+
+def sub(pattern: re.Pattern[str], literal: str, replace: str | Callable[[re.Match[str]], str],
+        text: str, count: int = 0) -> str:
+    """`pattern.sub(replace, text, count)` for a pattern as `matches` takes."""
+    parts: list[str] = []
+    last = 0
+    for match in matches(pattern, literal, text):
+        parts += text[last:match.start()], (
+            match.expand(replace) if isinstance(replace, str) else replace(match))
+        last = match.end()
+        if count and len(parts) // 2 >= count:
+            break
+    if not parts:
+        return text
+    parts.append(text[last:])
+    return "".join(parts)
+
+
+def without(text: str, part: str) -> str:
+    """`text.replace(part, "")`: every occurrence of a long `part` taken out."""
+    if len(part) < 256:
+        return text.replace(part, "")
+    head = part[:64]
+    pieces: list[str] = []
+    last, false_starts = 0, 0
+    at = text.find(head)
+    while at >= 0:
+        if text.startswith(part, at):
+            pieces.append(text[last:at])
+            last = at + len(part)
+            at = text.find(head, last)
+            continue
+        false_starts += 1
+        if false_starts > _FALSE_STARTS:  # a text made of repeats: leave it to replace
+            return "".join(pieces) + text[last:].replace(part, "")
+        at = text.find(head, at + 1)
+    if not pieces:
+        return text
+    pieces.append(text[last:])
+    return "".join(pieces)
