@@ -25,6 +25,7 @@ from conftest import ROOT, build_site, python
 from report_archive.archive import Archive
 from report_archive.charts import chart_failure, render
 from report_archive.cli import main
+from report_archive.export import dumps
 from report_archive.markdown_scan import MAX_HEADINGS, safe_markdown
 from report_archive.report import read_report
 from report_archive.settings import Settings
@@ -78,6 +79,9 @@ def test_reports_json_never_holds_a_non_finite_number() -> None:
     data = {"a": [1.0, float("inf"), {"b": float("nan")}], "c": "x", "d": 2}
     assert _strict(json.dumps(json_safe(data), allow_nan=False)) == {
         "a": [1.0, None, {"b": None}], "c": "x", "d": 2}
+    # The file's own serialiser writes them as null too, and finite data as it is.
+    assert _strict(dumps(data)) == {"a": [1.0, None, {"b": None}], "c": "x", "d": 2}
+    assert dumps({"a": (1.5, "é")}) == '{"a":[1.5,"é"]}'
 
 
 def test_huge_numbers_are_diagnostics_and_never_data() -> None:

@@ -151,8 +151,11 @@ def test_parallel_and_cached_builds_match_a_cold_build_on_one_core(
     with monkeypatch.context() as one_core:
         one_core.setattr(parallel, "can_fork", lambda: False)
         frames = _Frames(one_core)
+        cards = _Cards(one_core)
         keeper = _build(config_file, "serve").plugins["report-archive"].keeper
         spliced = _files(site)
+        # Header cards made again: the retitled report's, and those listing it.
+        assert 1 < len(cards.made) < 20 and newest.name in cards.made
         whole = sum(1 for output in keeper.kept_now.values() if output is not None)
         _forget_kept_bodies()
         _build(config_file, "serve")
@@ -178,6 +181,22 @@ def test_parallel_and_cached_builds_match_a_cold_build_on_one_core(
         _build(config_file, "serve")
     assert "Once more: Again: Retitled: " in _nav(twice[other].decode())
     assert twice == _files(site) and frames.content > 0
+
+
+class _Cards:
+    """The reports whose header card is made (not kept from the last build)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from report_archive.render import Renderer
+
+        self.made: list[str] = []
+        original = Renderer.card
+
+        def card(renderer: Renderer, context: Any, href: Any) -> str:
+            self.made.append(context["report"].path)
+            return original(renderer, context, href)
+
+        monkeypatch.setattr(Renderer, "card", card)
 
 
 class _Frames:

@@ -128,7 +128,8 @@ class SiteBuild:
         # Report bodies made safe on another core (body, result, formulas that failed),
         # and under `serve` header cards and related reports by what they show.
         self._clean: dict[str, tuple[str, str, list[str]]] = {}
-        self._cards: dict[str, tuple[str, Report, tuple[str, str]]] = {}
+        self._cards: dict[str, tuple[str, Report, list[Report], tuple[str, str]]] = {}
+        self.relations = ""
         # Under `serve`, listing pages by what they show (see `listing`).
         self._listings_kept: dict[str, tuple[tuple[Any, ...], str]] = {}
         self.warm = False
@@ -250,6 +251,8 @@ class SiteBuild:
                     archive.cross.setdefault(key, []).extend(found)
             self.archive = archive
             self.by_src = {r.path: r for r in archive.reports}
+            if self.serving:
+                self.relations = relations(archive)
             return archive
 
     @property
@@ -883,6 +886,13 @@ class Rendered:
     logs: tuple[tuple[str, int, str], ...] = ()
 
 
+def relations(archive: Archive) -> str:
+    """What places each report in the archive, and so relates it to others and names its
+    tags and datasets: their order, dates, tags and datasets."""
+    return markdown_digest(repr([(r.path, r.date, r.tags, r.datasets)
+                                 for r in archive.newest_first()]))
+
+
 def markdown_digest(markdown: str) -> str:
     return hashlib.blake2b(markdown.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
@@ -946,21 +956,22 @@ def _fragments(build: SiteBuild, report: Report) -> tuple[str, str]:
     def href(src_uri: str) -> str:
         return links.rel(report.path, src_uri)
 
-    context = card_context(report, build.archive, links)
-    near = related(report, build.archive, links)
-    # Under `serve`, what a card shows rarely changes: render it again only then. The
-    # report is the same object while its file is unchanged (see `read`).
+    # Under `serve`, what a card shows rarely changes: it is made again only when the
+    # settings, what relates reports (`relations`), the report or a report it lists
+    # changed. A report is the same object while its file is unchanged (see `read`).
     key = ""
     if build.serving and build.bodies is not None:
-        rest = {name: value for name, value in context.items() if name != "report"}
-        key = markdown_digest(repr((rest, near, build.bodies.signature)))
+        key = build.relations + build.bodies.signature
         kept = build._cards.get(report.path)
-        if kept is not None and kept[0] == key and kept[1] is report:
-            return kept[2]
+        if kept is not None and kept[0] == key and kept[1] is report and all(
+                build.by_src.get(other.path) is other for other in kept[2]):
+            return kept[3]
+    context = card_context(report, build.archive, links)
+    near, shown = related(report, build.archive, links)
     card = build.renderer.card(context, href)
     related_html = build.renderer.render("report-archive/related.html", related=near)
     if key:
-        build._cards[report.path] = (key, report, (card, related_html))
+        build._cards[report.path] = (key, report, shown, (card, related_html))
     return card, related_html
 
 

@@ -59,8 +59,11 @@ def reports_json(archive: Archive, url_of: Callable[[Report], str]) -> JsonObjec
 
 def dumps(payload: JsonObject) -> str:
     """The file's text: compact, UTF-8 characters as they are, always strict JSON."""
-    return json.dumps(json_safe(payload), ensure_ascii=False, separators=(",", ":"),
-                      allow_nan=False)
+    try:
+        return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except ValueError:  # a number JSON cannot write (see `json_safe`): written as null
+        return json.dumps(json_safe(payload), ensure_ascii=False, separators=(",", ":"),
+                          allow_nan=False)
 
 
 def schema_text() -> str:

@@ -186,8 +186,9 @@ def _query(value: str) -> str:
     return quote(value, safe="")
 
 
-def related(report: Report, archive: Archive, links: Links) -> Related:
-    """Reports on the same dataset, and those sharing the most tags (newest first on ties)."""
+def related(report: Report, archive: Archive, links: Links) -> tuple[Related, list[Report]]:
+    """Reports on the same dataset, and those sharing the most tags (newest first on ties);
+    the reports shown."""
     src = report.path
     same: list[Report] = []
     seen = {id(report)}
@@ -213,7 +214,7 @@ def related(report: Report, archive: Archive, links: Links) -> Related:
     return {
         "dataset": [_mini(r, links, src) for r in same],
         "tags": [{**_mini(r, links, src), "shared": shared[id(r)]} for r in tags],
-    }
+    }, same + tags
 
 
 def _mini(report: Report, links: Links, src: str) -> MiniCard:
