@@ -47,7 +47,7 @@ from .fulltext import (
 )
 from .markdown_scan import safe_markdown
 from .mathml import render_math
-from .memory import Trimmer, compact, expanded_in, give_back
+from .memory import IdleCollector, Trimmer, compact, expanded_in, give_back
 from .model import Report
 from .parallel import MIN_ITEMS, Batch, Pool, can_fork, frozen_objects
 from .plan import GeneratedPage, PlanError, home_section, plan_pages
@@ -137,6 +137,8 @@ class SiteBuild:
         self.chart_helper: ChartHelper | None = None
         # Freed memory handed back every few pages (each worker counts its own).
         self.trim = Trimmer()
+        # Under `serve`, what outlives a build collected while the server waits.
+        self.idle = IdleCollector()
         # Pages whose HTML MkDocs holds compact (see `memory.compact`).
         self.compacted: set[str] = set()
         # Pages' text for full-text search, kept across `serve` rebuilds like the reports.
@@ -157,6 +159,8 @@ class SiteBuild:
 
         `search`: the site has a search plugin, so the full-text index is written.
         """
+        if serving:
+            self.idle.build_started()
         self.close()
         # A search index still being written for the previous `serve` build is out of
         # date: stop it before MkDocs clears the site's folder.
@@ -671,6 +675,7 @@ class SiteBuild:
                     if not self.warm:
                         threading.Thread(target=preload, daemon=True).start()
             self.warm = True
+            self.idle.build_done()
         return self.summary_line()
 
     def _start_feed(self) -> None:
@@ -775,6 +780,7 @@ class SiteBuild:
         if self.chart_helper is not None:
             self.chart_helper.close()
             self.chart_helper = None
+        self.idle.stop()
         self.warm = False
 
     def close(self) -> None:

@@ -11,8 +11,10 @@ space back. It exists in the GNU C library only; elsewhere this does nothing.
 from __future__ import annotations
 
 import ctypes
+import gc
 import re
 import sys
+import threading
 from collections.abc import Callable
 from contextlib import suppress
 
@@ -130,5 +132,67 @@ class Trimmer:
                 give_back()
 
 
-__all__ = ["EVERY", "HELD_LIMIT", "Trimmer", "compact", "expand", "expanded_in",
+# Seconds after a `serve` build before its leftovers are collected: the browser has
+# reloaded the page by then.
+IDLE_DELAY = 1.0
+
+
+class IdleCollector:
+    """Under `serve`, between rebuilds: every object is collected once and what is left
+    set aside (`gc.freeze`), so the collections of the next build go over that build's
+    objects only.
+
+    What a `serve` process keeps between builds (the reports read, the pages kept,
+    MkDocs' own) is millions of objects: at 1,000 reports each full collection in a
+    rebuild took a quarter of a second, and a rebuild made one or two. The objects set
+    aside are looked at again in the next pause (`gc.unfreeze`), so what a later build
+    lets go of is still freed.
+    """
+
+    def __init__(self, delay: float = IDLE_DELAY) -> None:
+        self.delay = delay
+        self.lock = threading.Lock()
+        self.timer: threading.Timer | None = None
+        self.builds = 0  # builds begun: a collection waiting for an earlier one is void
+        self.frozen = False
+
+    def build_started(self) -> None:
+        with self.lock:
+            self.builds += 1
+            if self.timer is not None:
+                self.timer.cancel()
+                self.timer = None
+
+    def build_done(self) -> None:
+        """The build is over: collect in a moment, unless another begins first."""
+        with self.lock:
+            if self.timer is not None:
+                self.timer.cancel()
+            self.timer = threading.Timer(self.delay, self.collect, args=(self.builds,))
+            self.timer.daemon = True
+            self.timer.start()
+
+    def collect(self, build: int | None = None) -> bool:
+        """Collect and set aside what is left (False: a build began meanwhile)."""
+        with self.lock:
+            if build is not None and build != self.builds:
+                return False
+            gc.unfreeze()
+            gc.collect()
+            gc.freeze()
+            self.frozen = True
+            return True
+
+    def stop(self) -> None:
+        """No build follows: no collection pending, nothing set aside."""
+        with self.lock:
+            if self.timer is not None:
+                self.timer.cancel()
+                self.timer = None
+            if self.frozen:
+                gc.unfreeze()
+                self.frozen = False
+
+
+__all__ = ["EVERY", "HELD_LIMIT", "IDLE_DELAY", "IdleCollector", "Trimmer", "compact", "expand", "expanded_in",
            "give_back", "held_free"]
