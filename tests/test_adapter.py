@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import shutil
 import warnings
 from pathlib import Path
 
@@ -132,3 +133,30 @@ def test_attr_list_does_not_eat_report_text(tmp_path: Path) -> None:
     assert "grid {5e-5, 4e-5, 3e-5, 2e-5}</td>" in report
     # A team's own attribute lists still work.
     assert 'id="custom-id"' in result.page("guide/ids/")
+
+
+HOOK = '''
+def on_post_page(output, page, config):
+    return output + f"<!-- search meta: {page.meta.get('search')!r} -->"
+'''
+
+
+def test_search_front_matter_is_honoured_and_left_as_written(tmp_path: Path) -> None:
+    """The search plugin is told to skip every page (ours indexes them all); a page left
+    out of search stays out of ours, and every page's own setting reaches the others."""
+    docs = tmp_path / "docs"
+    shutil.copytree(EXAMPLE_DOCS, docs)
+    (docs / "guide" / "hidden.md").write_text(
+        "---\nsearch:\n  exclude: true\n---\n\n# Hidden\n\nZanzibarword here.\n", "utf-8")
+    (docs / "guide" / "boosted.md").write_text(
+        "---\nsearch:\n  boost: 2\n---\n\n# Boosted\n\nQuokkaword here.\n", "utf-8")
+    (tmp_path / "hook.py").write_text(HOOK, encoding="utf-8")
+    result = build_site(tmp_path, docs, hooks=[str(tmp_path / "hook.py")])
+    assert result.error is None
+    index = _search_files(result.site)
+    documents = " ".join(text for name, text in index.items() if name.startswith("fulltext/"))
+    assert "boosted/" in documents and "hidden/" not in documents
+    assert json.loads(index["search_index.json"])["docs"] == []
+    assert "<!-- search meta: {'exclude': True} -->" in result.page("guide/hidden/")
+    assert "<!-- search meta: {'boost': 2} -->" in result.page("guide/boosted/")
+    assert "<!-- search meta: None -->" in result.page("guide/rules/")

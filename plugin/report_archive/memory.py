@@ -194,5 +194,5 @@ class IdleCollector:
                 self.frozen = False
 
 
-__all__ = ["EVERY", "HELD_LIMIT", "IDLE_DELAY", "IdleCollector", "Trimmer", "compact", "expand", "expanded_in",
-           "give_back", "held_free"]
+__all__ = ["EVERY", "HELD_LIMIT", "IDLE_DELAY", "IdleCollector", "Trimmer", "compact", "expand",
+           "expanded_in", "give_back", "held_free"]

@@ -39,6 +39,8 @@ from .sanitize import safe_meta
 from .urls import HOME, SCRIPT, STYLESHEET
 
 log = get_plugin_logger(__name__)
+# (a page without `search` front matter)
+_UNSET = object()
 
 
 class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-untyped-call]
@@ -56,6 +58,8 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
         self.bodies = BodyRelay(self.site)
         self.keeper = PageKeeper(self.site)
         self.renderers = Renderers()
+        # Pages' own `search` front matter while the search plugin is told to skip them.
+        self.search_meta: dict[str, Any] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Remember whether we are serving: then errors are shown on pages, not fatal."""
@@ -178,14 +182,34 @@ class ReportArchivePlugin(BasePlugin[ReportArchiveConfig]):  # type: ignore[no-u
 
     on_page_content = CombinedEvent(_on_page_body, _on_page_content)
 
+    @event_priority(100)
+    def _on_page_context_early(self, context: Any, *, page: Page, config: MkDocsConfig,
+                               nav: Navigation) -> Any:
+        """Our full-text index takes every page's text, and replaces the search plugin's
+        documents: the plugin is told to skip the page (`search: exclude`, Material's
+        own setting), rather than take it apart for nothing. Put back after it."""
+        if self.config.enabled and self.site.search_wanted:
+            self.search_meta[page.file.src_uri] = page.meta.get("search", _UNSET)
+            page.meta["search"] = {"exclude": True}
+        return None
+
     @event_priority(-100)
-    def on_page_context(self, context: Any, *, page: Page, config: MkDocsConfig,
-                        nav: Navigation) -> Any:
-        """Find a page's output kept from the last `serve` build, if nothing it shows
-        changed. Priority -100: after every other plugin has seen the page."""
+    def _on_page_context(self, context: Any, *, page: Page, config: MkDocsConfig,
+                         nav: Navigation) -> Any:
+        """The page's own search setting back; find its output kept from the last
+        `serve` build, if nothing it shows changed. Priority -100: after every other
+        plugin has seen the page."""
         if self.config.enabled:
+            if page.file.src_uri in self.search_meta:
+                search = self.search_meta.pop(page.file.src_uri)
+                if search is _UNSET:
+                    page.meta.pop("search", None)
+                else:
+                    page.meta["search"] = search
             self.keeper.look_up(page, nav)
         return None
+
+    on_page_context = CombinedEvent(_on_page_context_early, _on_page_context)
 
     @event_priority(100)
     def _on_post_page_keep(self, output: str, *, page: Page, config: MkDocsConfig) -> None:
