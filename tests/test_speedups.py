@@ -183,6 +183,42 @@ def test_parallel_and_cached_builds_match_a_cold_build_on_one_core(
     assert twice == _files(site) and frames.content > 0
 
 
+@pytest.mark.skipif(not parallel.can_fork(), reason="needs fork and two cores")
+def test_listings_rendered_on_other_cores_are_kept_under_serve(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under `serve`, tag pages and feeds rendered by the workers are kept, as those
+    rendered here are: the next build renders only those whose reports changed."""
+    from report_archive.build import SiteBuild
+
+    docs = _archive(tmp_path)
+    config_file = write_config(tmp_path, docs)
+    site = tmp_path / "site"
+    pools = _pools(monkeypatch)
+    kept: list[tuple[int, int]] = []
+    original = SiteBuild.start_workers
+
+    def start_workers(build: SiteBuild, bodies: Any = None) -> None:
+        original(build, bodies)
+        kept.append((len(build.ready), len(build.listing_keys)))
+
+    monkeypatch.setattr(SiteBuild, "start_workers", start_workers)
+    _forget_kept_bodies()
+    _build(config_file, "serve")
+    first = _files(site)
+    _build(config_file, "serve")
+    assert pools[-1] is True and _files(site) == first
+    ready, keyed = kept[-1]
+    assert keyed > 20 and ready == keyed
+    # A retitled report: the pages of its tags (and their feeds) are rendered again.
+    report = docs / "2023-02-14-bert-base-sst2.md"
+    report.write_text(re.sub(r'^title: .*$', 'title: "Retitled for its tags"',
+                             report.read_text(encoding="utf-8"), count=1, flags=re.M), "utf-8")
+    _build(config_file, "serve")
+    ready, keyed = kept[-1]
+    assert 0 < keyed - ready < keyed // 2
+    assert "Retitled for its tags" in (site / "tags" / "nlp" / "index.html").read_text("utf-8")
+
+
 class _Cards:
     """The reports whose header card is made (not kept from the last build)."""
 

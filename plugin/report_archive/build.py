@@ -184,6 +184,9 @@ class SiteBuild:
         self.listings: dict[str, str] = {}
         self.fragments: dict[str, tuple[str, str]] = {}
         self.pending: dict[str, int] = {}
+        # Under `serve`, listings that show what they showed last time: not rendered.
+        self.ready: dict[str, str] = {}
+        self.listing_keys: dict[str, tuple[Any, ...]] = {}
         self.pages_seen: set[str] = set()
         self.pages_finished: set[str] = set()
         self.pool: Pool | None = None
@@ -344,6 +347,14 @@ class SiteBuild:
             reports = (bodies.src_uris if bodies is not None
                        else [r.path for r in archive.reports])
             pages = [p for p in self.planned if p.render is not None]
+            # Under `serve`, the listings that show what they showed are as they were;
+            # the others are rendered (and kept here as they are handed over).
+            self.listing_keys = {p.src_uri: key for p in pages
+                                 if (key := self._listing_key(p)) is not None}
+            self.ready = {src: kept[1] for src, key in self.listing_keys.items()
+                          if (kept := self._listings_kept.get(src)) is not None
+                          and kept[0] == key}
+            pages = [p for p in pages if p.src_uri not in self.ready]
             # Workers are worth starting for a large archive, or for many bodies to render.
             worth = large or len(reports) >= MIN_BODIES
             if worth and self.search_wanted and not self.serving:
@@ -409,13 +420,25 @@ class SiteBuild:
                     self.search.prime(src_uri, clean[0], document)
             return rendered
 
+    def _listing_key(self, page: GeneratedPage) -> tuple[Any, ...] | None:
+        """What a generated page shows, under `serve` (None: not kept)."""
+        if not self.serving or self.bodies is None or page.key is None:
+            return None
+        return (self.bodies.signature, page.key())
+
+    def _keep_listing(self, src_uri: str, content: str) -> None:
+        """Keep a listing rendered on another core, for the next `serve` build."""
+        key = self.listing_keys.get(src_uri)
+        if key is not None:
+            self._listings_kept[src_uri] = (key, content)
+
     def listing(self, page: GeneratedPage, links: Links) -> str:
         """A generated page's content; under `serve`, the last build's while what the page
         shows (`GeneratedPage.key`) and the settings are unchanged."""
         assert page.render is not None
-        if not self.serving or self.bodies is None or page.key is None:
+        key = self._listing_key(page)
+        if key is None:
             return page.render(links)
-        key = (self.bodies.signature, page.key())
         kept = self._listings_kept.get(page.src_uri)
         if kept is not None and kept[0] == key:
             return kept[1]
@@ -458,11 +481,14 @@ class SiteBuild:
         """A generated page's Markdown, its listing kept aside (None: not ours)."""
         if self.pool is None and self.links is not None:
             self.start_workers()
+        if src_uri in self.ready:
+            return self._shell(src_uri, self.ready.pop(src_uri))
         if src_uri not in self.pending or self.page_job is None:
             return None
         with self._timed():
             # Taken: the page holds its content from now on.
             content: str = self.page_job.take(self.pending[src_uri])
+            self._keep_listing(src_uri, content)
             self._stop_idle_workers()
             return self._shell(src_uri, content)
 
@@ -622,8 +648,12 @@ class SiteBuild:
                 self.start_workers()
             if self.page_job is not None:
                 done = self.page_job.all()
-                contents.update((src, done[i]) for src, i in self.pending.items()
-                                if not src.endswith(".md"))
+                for src, i in self.pending.items():
+                    if not src.endswith(".md"):
+                        contents[src] = done[i]
+                        self._keep_listing(src, done[i])
+            contents.update((src, text) for src, text in self.ready.items()
+                            if not src.endswith(".md"))
             if self.pool is not None:
                 # Every page is read: the workers are done (and no thread is left behind).
                 self.pool.close()
@@ -661,8 +691,6 @@ class SiteBuild:
                     self._write_index(search_index, keep)
             elif self.index_process is not None:
                 self.wait_for_index(stop=True)  # no search in this site after all
-        if self.serving:
-            give_back()
         if self.serving:
             # Later rebuilds draw their few changed charts in a process kept for them, on
             # the other core while MkDocs renders the pages; if it cannot start, here:

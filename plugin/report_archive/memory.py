@@ -140,7 +140,7 @@ IDLE_DELAY = 1.0
 class IdleCollector:
     """Under `serve`, between rebuilds: every object is collected once and what is left
     set aside (`gc.freeze`), so the collections of the next build go over that build's
-    objects only.
+    objects only; the memory freed is handed back.
 
     What a `serve` process keeps between builds (the reports read, the pages kept,
     MkDocs' own) is millions of objects: at 1,000 reports each full collection in a
@@ -157,11 +157,13 @@ class IdleCollector:
         self.frozen = False
 
     def build_started(self) -> None:
+        """A build begins: the pending collection is called off (or, begun, finished)."""
         with self.lock:
             self.builds += 1
-            if self.timer is not None:
-                self.timer.cancel()
-                self.timer = None
+            timer, self.timer = self.timer, None
+        if timer is not None:
+            timer.cancel()
+            timer.join()  # (no thread of ours left: the build may fork its workers)
 
     def build_done(self) -> None:
         """The build is over: collect in a moment, unless another begins first."""
@@ -180,6 +182,7 @@ class IdleCollector:
             gc.unfreeze()
             gc.collect()
             gc.freeze()
+            give_back()  # what the build and the collection freed
             self.frozen = True
             return True
 

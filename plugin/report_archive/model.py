@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .diagnostics import Diagnostic
 from .tracking import RunRef
@@ -88,8 +89,9 @@ class Results:
     metrics: dict[str, str]
     rows: tuple[ResultRow, ...]
 
-    @property
+    @cached_property
     def own(self) -> ResultRow | None:
+        """The row of the report's own model (asked for by every card and listing)."""
         return next((row for row in self.rows if row.own), None)
 
     def name(self, key: str) -> str:

@@ -126,9 +126,9 @@ class PageKeeper:
             self.nav = (id(nav), nav_signature(nav), frozenset(p.url for p in nav.pages))
             self.segments = {k: v for k, v in self.segments.items() if k[0] == self.nav[1]}
         src_uri = page.file.src_uri
-        key, nav_key, kind = page_key(page, self.signature), self.nav[1], nav_class(page,
-                                                                                   self.nav[2])
-        frame = page_key(page, self.signature, content=False) if self.splice_content else ""
+        (key, frame), nav_key = page_keys(page, self.signature), self.nav[1]
+        kind = nav_class(page, self.nav[2])
+        frame = frame if self.splice_content else ""
         self.keys[src_uri] = (key, nav_key, kind, frame)
         kept = self.site.kept_page(src_uri, key)
         output = None
@@ -429,17 +429,17 @@ def nav_signature(nav: Navigation) -> str:
     return markdown_digest("\n".join(parts))
 
 
-def page_key(page: Page, signature: str, *, content: bool = True) -> str:
-    """Everything of a page its theme template shows but the navigation (and, with
-    `content` False, but its content), with the site's signature: its neighbours and
-    sections (footer, breadcrumbs) are in it."""
+def page_keys(page: Page, signature: str) -> tuple[str, str]:
+    """Everything of a page its theme template shows but the navigation, and the same
+    but its content, with the site's signature: its neighbours and sections (footer,
+    breadcrumbs) are in it."""
     neighbours = [(getattr(p, "url", None), p.title) if p is not None else None
                   for p in (page.previous_page, page.next_page, *page.ancestors)]
-    parts = [signature, page.file.src_uri, page.url, page.canonical_url or "",
-             page.edit_url or "", str(page.title), repr(page.meta), str(page.toc),
-             repr(neighbours), page.file.inclusion.name,
-             page.content or "" if content else "\1"]
-    return markdown_digest("\0".join(parts))
+    frame = markdown_digest("\0".join([
+        signature, page.file.src_uri, page.url, page.canonical_url or "",
+        page.edit_url or "", str(page.title), repr(page.meta), str(page.toc),
+        repr(neighbours), page.file.inclusion.name]))
+    return markdown_digest(frame + "\0" + (page.content or "")), frame
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int] | None) -> bool:
