@@ -7,9 +7,16 @@ import random
 import re
 import time
 
-from report_archive.accessibility import _SEARCH_DIALOG_RE, _TASK_BOX_RE, _label_box, accessible
-from report_archive.finds import matches, sub, without
-from report_archive.fulltext import _CONFIG, use_worker
+from report_archive.accessibility import (
+    _SEARCH_DIALOG_RE,
+    _TASK_BOX_RE,
+    _label_box,
+    accessible,
+    accessible_edits,
+)
+from report_archive.csp import add_policy
+from report_archive.finds import apply, matches, sub, without
+from report_archive.fulltext import _CONFIG, use_worker, worker_edits
 
 PIECES = ['<input type="checkbox"', '<input type="checkbox" checked>', ' aria-label="x"', ">",
           '<div class="md-search"', ' role="dialog"', '<script id="__config" '
@@ -40,6 +47,10 @@ def test_matches_and_sub_are_the_regular_expressions() -> None:
             lambda m: m.group(1) + re.sub(r'("search":\s*")[^"]*(")', r"\1../w.js\2",
                                           m.group(2), count=1) + m.group(3),
             text, count=1, flags=re.S)
+        # Both made in one copy, as a finished page is: the same page (or, where two
+        # would overlap, none: then they are made one after the other).
+        together = apply(text, worker_edits(text, "../w.js") + accessible_edits(text))
+        assert together is None or together == accessible(use_worker(text, "../w.js"))
 
 
 def test_without_is_replace() -> None:
@@ -60,3 +71,20 @@ def test_without_stays_linear_on_repeats() -> None:
     assert without(text, part) == text
     assert without(text + part, part) == text
     assert time.perf_counter() - start < 1.0
+
+
+def test_the_policy_goes_first_in_the_head_as_before() -> None:
+    draw = random.Random(10)
+    pieces = ["<head>", "<HEAD lang=x>", "<header>", "<script>a()</script>", "x", " "]
+    for _ in range(2000):
+        text = _mix(draw, pieces, 12)
+        result = add_policy(text)
+        head = re.search(r"<head\b[^>]*>", text, re.I)
+        if head is None:
+            assert result == text
+            continue
+        before, after = text[:head.end()], text[head.end():]
+        assert result.startswith(before) and result.endswith(after)
+        meta = result[len(before):len(result) - len(after)]
+        assert meta.startswith('<meta http-equiv="Content-Security-Policy"') and (
+            meta.count("<") == 1)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .finds import sub
+from .finds import Edit, edits, sub
 
 _SEARCH_DIALOG_RE = re.compile(r'<div class="md-search"(?![^>]*aria-label)([^>]*role="dialog")')
 _TASK_BOX_RE = re.compile(r'<input type="checkbox"(?![^>]*aria-label)([^>]*)>')
@@ -27,3 +27,11 @@ def accessible(html: str) -> str:
     html = sub(_SEARCH_DIALOG_RE, '<div class="md-search"',
                r'<div class="md-search" aria-label="Search"\1', html, count=1)
     return sub(_TASK_BOX_RE, '<input type="checkbox"', _label_box, html)
+
+
+def accessible_edits(html: str) -> list[Edit]:
+    """The changes `accessible` makes (they never overlap: one is in a `<div>` tag,
+    the others each in an `<input>` tag)."""
+    return (edits(_SEARCH_DIALOG_RE, '<div class="md-search"',
+                  r'<div class="md-search" aria-label="Search"\1', html, count=1)
+            + edits(_TASK_BOX_RE, '<input type="checkbox"', _label_box, html))

@@ -25,7 +25,7 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
-from .accessibility import accessible
+from .accessibility import accessible, accessible_edits
 from .archive import Archive
 from .braces import keep_braces
 from .cache import DrawnCharts
@@ -35,6 +35,7 @@ from .diagnostics import Diagnostic
 from .discovery import read_many, unreadable_report
 from .expand import MARKERS, RenderText, expand_reports
 from .export import REPORTS_SCHEMA, dumps, reports_json, schema_text
+from .finds import apply
 from .fulltext import (
     Collector,
     IndexStats,
@@ -42,6 +43,7 @@ from .fulltext import (
     feed,
     page_text,
     use_worker,
+    worker_edits,
     write_index,
     write_search_config,
 )
@@ -572,11 +574,10 @@ class SiteBuild:
             if self.serving and problems:
                 card = self.renderer.problems(problems, self._rules_page(report)) + card
             html_text += related_html
-            end_of_title = html_text.find("</h1>")
-            if end_of_title < 0:
+            if "</h1>" not in html_text:
                 return card + html_text
-            end_of_title += len("</h1>")
-            return html_text[:end_of_title] + card + html_text[end_of_title:]
+            # (one copy of the page: slices of it would each be scanned and copied)
+            return html_text.replace("</h1>", "</h1>" + card, 1)
 
     def index_page(self, src_uri: str, url: str, title: str, html_text: str, *,
                    excluded: bool) -> None:
@@ -609,8 +610,11 @@ class SiteBuild:
             if src_uri in self.compacted:
                 # (the policy is made without the content: it must be found as written)
                 output, content = expanded_in(output, content)
-            done = add_policy(accessible(use_worker(output, worker_url)), content,
-                              inline_scripts=self.serving)
+            # Our worker and the accessible names in one copy of the page (apart, where
+            # they would overlap: never in the theme's pages), then the policy.
+            output = (apply(output, worker_edits(output, worker_url) + accessible_edits(output))
+                      or accessible(use_worker(output, worker_url)))
+            done = add_policy(output, content, inline_scripts=self.serving)
         if self.serving:
             # (held once: the page kept for the next build most often has this output)
             page = self._pages.get(src_uri)

@@ -104,4 +104,5 @@ def add_policy(page: str, content: str = "", *, inline_scripts: bool = False) ->
     theme_only = without(page, content) if content else page
     meta = (f'<meta http-equiv="Content-Security-Policy" '
             f'content="{policy(theme_only, inline_scripts=inline_scripts)}">')
-    return page[:head.end()] + meta + page[head.end():]
+    # (the first such tag is the one found: one copy of the page, where slices make three)
+    return page.replace(head.group(0), head.group(0) + meta, 1)

@@ -29,21 +29,44 @@ def matches(pattern: re.Pattern[str], literal: str, text: str) -> Iterator[re.Ma
             at = text.find(literal, at + 1)
 
 
+# A change to a text: the span (start, end) replaced by the string.
+Edit = tuple[int, int, str]
+
+
+def edits(pattern: re.Pattern[str], literal: str, replace: str | Callable[[re.Match[str]], str],
+          text: str, count: int = 0) -> list[Edit]:
+    """The changes `pattern.sub(replace, text, count)` makes, for a pattern as `matches`
+    takes."""
+    found: list[Edit] = []
+    for match in matches(pattern, literal, text):
+        found.append((*match.span(),
+                      match.expand(replace) if isinstance(replace, str) else replace(match)))
+        if count and len(found) >= count:
+            break
+    return found
+
+
+def apply(text: str, changes: list[Edit]) -> str | None:
+    """`text` with every change made, in one copy (None: two changes overlap)."""
+    if not changes:
+        return text
+    parts: list[str] = []
+    last = 0
+    for start, end, new in sorted(changes, key=lambda change: change[:2]):
+        if start < last:
+            return None
+        parts += text[last:start], new
+        last = end
+    parts.append(text[last:])
+    return "".join(parts)
+
+
 def sub(pattern: re.Pattern[str], literal: str, replace: str | Callable[[re.Match[str]], str],
         text: str, count: int = 0) -> str:
     """`pattern.sub(replace, text, count)` for a pattern as `matches` takes."""
-    parts: list[str] = []
-    last = 0
-    for match in matches(pattern, literal, text):
-        parts += text[last:match.start()], (
-            match.expand(replace) if isinstance(replace, str) else replace(match))
-        last = match.end()
-        if count and len(parts) // 2 >= count:
-            break
-    if not parts:
-        return text
-    parts.append(text[last:])
-    return "".join(parts)
+    done = apply(text, edits(pattern, literal, replace, text, count))
+    assert done is not None  # (the matches of one pattern never overlap)
+    return done
 
 
 def without(text: str, part: str) -> str:

@@ -535,10 +535,17 @@ _WORKER = re.compile(r'("search":\s*")[^"]*(")')
 
 def use_worker(page_html: str, worker_url: str) -> str:
     """The page with the search worker URL of Material's `__config` replaced by ours."""
+    done = finds.apply(page_html, worker_edits(page_html, worker_url))
+    assert done is not None  # (one change)
+    return done
+
+
+def worker_edits(page_html: str, worker_url: str) -> list[finds.Edit]:
+    """The change `use_worker` makes."""
     def swap(config: re.Match[str]) -> str:
         body = _WORKER.sub(lambda m: m.group(1) + worker_url + m.group(2), config.group(2), 1)
         return config.group(1) + body + config.group(3)
-    return finds.sub(_CONFIG, _CONFIG_START, swap, page_html, 1)
+    return finds.edits(_CONFIG, _CONFIG_START, swap, page_html, 1)
 
 
 def write_search_config(index_file: Path) -> None:
