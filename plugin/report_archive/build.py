@@ -612,9 +612,9 @@ class SiteBuild:
                 output, content = expanded_in(output, content)
             # Our worker and the accessible names in one copy of the page (apart, where
             # they would overlap: never in the theme's pages), then the policy.
-            output = (apply(output, worker_edits(output, worker_url) + accessible_edits(output))
-                      or accessible(use_worker(output, worker_url)))
-            done = add_policy(output, content, inline_scripts=self.serving)
+            named = (apply(output, worker_edits(output, worker_url) + accessible_edits(output))
+                     or accessible(use_worker(output, worker_url)))
+            done = add_policy(named, content, inline_scripts=self.serving)
         if self.serving:
             # (held once: the page kept for the next build most often has this output)
             page = self._pages.get(src_uri)
