@@ -129,9 +129,15 @@ def test_parallel_and_cached_builds_match_a_cold_build_on_one_core(
         assert renders.bodies == 50
         renders.bodies = 0
         kept = _Kept(monkeypatch)
+        finished: list[str] = []
+        import report_archive.build as site_build
+        policy = site_build.add_policy
+        one_core.setattr(site_build, "add_policy",
+                         lambda page, *a, **k: finished.append(page) or policy(page, *a, **k))
         _build(config_file, "serve")
         assert _files(site) == served
         assert renders.bodies == 0 and kept.pages == 50 and kept.others > 50
+        assert finished == []  # every page's output as last time: finished as last time
 
         # One report changed: only its body is rendered again, its page shows the change.
         report = docs / "2023-02-14-bert-base-sst2.md"
