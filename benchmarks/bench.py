@@ -33,6 +33,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -233,6 +234,22 @@ def _wait(url: str, ready: Any, timeout: float) -> None:
     raise TimeoutError(url)
 
 
+def disk_probe(pages: int = 1000, size: int = 70_000) -> float:
+    """Milliseconds to write `pages` pages of `size` bytes, each in a folder of its own, where
+    `mkdocs serve` builds (the temporary folder): what MkDocs writes on every rebuild. A
+    shared machine's disk can be many times slower at one hour than at another."""
+    root = Path(tempfile.mkdtemp(prefix="bench-disk-"))
+    try:
+        start = time.perf_counter()
+        for number in range(pages):
+            folder = root / str(number)
+            folder.mkdir()
+            (folder / "index.html").write_bytes(b"x" * size)
+        return (time.perf_counter() - start) * 1000
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
 def summary(values: list[float]) -> dict[str, float]:
     return {"median": statistics.median(values), "min": min(values), "max": max(values)}
 
@@ -260,6 +277,7 @@ def measure(plan: dict[str, dict[int, int]], a_sizes: set[int], serve: dict[int,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                     "platform": platform.platform()},
         "date": time.strftime("%Y-%m-%d"), "load": {"start": os.getloadavg()},
+        "disk": {"start": disk_probe()},
         "corpora": {}}
     for kind, sizes in plan.items():
         results["corpora"][kind] = {}
@@ -300,6 +318,7 @@ def measure(plan: dict[str, dict[int, int]], a_sizes: set[int], serve: dict[int,
     if example_reps:
         results["example"] = example(example_reps, work_root / "example")
     results["load"]["end"] = os.getloadavg()
+    results["disk"]["end"] = disk_probe()
     return results
 
 
@@ -369,6 +388,16 @@ def table(results: dict[str, Any]) -> list[str]:
     return rows
 
 
+def disk_note(results: dict[str, Any]) -> str:
+    """How fast the disk wrote pages while the figures were measured."""
+    disk = results.get("disk")
+    if not disk or "end" not in disk:
+        return ""
+    return (f" Writing 1,000 pages, each in a folder of its own, in the temporary folder\n"
+            f"(as `mkdocs serve` does on every rebuild) took {disk['start']:,.0f} ms at the\n"
+            f"start and {disk['end']:,.0f} ms at the end.")
+
+
 def write_page(results: dict[str, Any], page: Path, plot: Path) -> None:
     _plot(results, plot)
     machine, load = results["machine"], results["load"]
@@ -388,7 +417,7 @@ title: Benchmarks
 Measured by `make bench` (`benchmarks/bench.py`) on {results['date']}, on a
 machine with {machine['cpus']} cores (Python {machine['python']}), shared with
 other work (load average {loads}): read the ratios, which compare builds run
-one after the other, rather than the seconds. **Plain Material** is MkDocs +
+one after the other, rather than the seconds.{disk_note(results)} **Plain Material** is MkDocs +
 Material with the reports as ordinary pages in the navigation, as MkDocs does by
 default; **Report Archive** is the full site: reports, tag pages, leaderboards
 with charts, the browse page, feeds, `reports.json` and the full-text search
@@ -490,7 +519,7 @@ def main() -> None:
 
 def _merged(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     """`old` with every figure `new` measured put in its place."""
-    merged = {**old, "date": new["date"], "load": new["load"]}
+    merged = {**old, "date": new["date"], "load": new["load"], "disk": new.get("disk")}
     for sizes in merged.get("corpora", {}).values():
         for entry in sizes.values():
             entry.pop("serve_edit", None)  # measured apart since
