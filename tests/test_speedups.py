@@ -160,8 +160,10 @@ def test_parallel_and_cached_builds_match_a_cold_build_on_one_core(
         cards = _Cards(one_core)
         keeper = _build(config_file, "serve").plugins["report-archive"].keeper
         spliced = _files(site)
-        # Header cards made again: the retitled report's, and those listing it.
-        assert 1 < len(cards.made) < 20 and newest.name in cards.made
+        # Made again: the retitled report's header card, and the related reports of those
+        # that list it (and its own).
+        assert cards.made == [newest.name]
+        assert 1 < len(cards.related) < 20
         whole = sum(1 for output in keeper.kept_now.values() if output is not None)
         _forget_kept_bodies()
         _build(config_file, "serve")
@@ -226,19 +228,27 @@ def test_listings_rendered_on_other_cores_are_kept_under_serve(
 
 
 class _Cards:
-    """The reports whose header card is made (not kept from the last build)."""
+    """The reports whose header card is made (not kept from the last build), and the
+    lists of related reports made."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         from report_archive.render import Renderer
 
         self.made: list[str] = []
-        original = Renderer.card
+        self.related: list[Any] = []
+        card_of, render = Renderer.card, Renderer.render
 
         def card(renderer: Renderer, context: Any, href: Any) -> str:
             self.made.append(context["report"].path)
-            return original(renderer, context, href)
+            return card_of(renderer, context, href)
+
+        def rendered(renderer: Renderer, name: str, **context: Any) -> str:
+            if name == "report-archive/related.html":
+                self.related.append(context["related"])
+            return render(renderer, name, **context)
 
         monkeypatch.setattr(Renderer, "card", card)
+        monkeypatch.setattr(Renderer, "render", rendered)
 
 
 class _Frames:

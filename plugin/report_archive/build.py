@@ -995,19 +995,24 @@ def _fragments(build: SiteBuild, report: Report) -> tuple[str, str]:
         return links.rel(report.path, src_uri)
 
     # Under `serve`, what a card shows rarely changes: it is made again only when the
-    # settings, what relates reports (`relations`), the report or a report it lists
-    # changed. A report is the same object while its file is unchanged (see `read`).
+    # settings, what relates reports (`relations`) or the report changed, and the
+    # related reports also when a report they list changed. A report is the same
+    # object while its file is unchanged (see `read`).
     key = ""
+    card = related_html = None
+    shown: list[Report] = []
     if build.serving and build.bodies is not None:
         key = build.relations + build.bodies.signature
         kept = build._cards.get(report.path)
-        if kept is not None and kept[0] == key and kept[1] is report and all(
-                build.by_src.get(other.path) is other for other in kept[2]):
-            return kept[3]
-    context = card_context(report, build.archive, links)
-    near, shown = related(report, build.archive, links)
-    card = build.renderer.card(context, href)
-    related_html = build.renderer.render("report-archive/related.html", related=near)
+        if kept is not None and kept[0] == key and kept[1] is report:
+            card = kept[3][0]
+            if all(build.by_src.get(other.path) is other for other in kept[2]):
+                shown, related_html = kept[2], kept[3][1]
+    if card is None:
+        card = build.renderer.card(card_context(report, build.archive, links), href)
+    if related_html is None:
+        near, shown = related(report, build.archive, links)
+        related_html = build.renderer.render("report-archive/related.html", related=near)
     if key:
         build._cards[report.path] = (key, report, shown, (card, related_html))
     return card, related_html
