@@ -158,8 +158,12 @@ def test_parallel_and_cached_builds_match_a_cold_build_on_one_core(
         one_core.setattr(parallel, "can_fork", lambda: False)
         frames = _Frames(one_core)
         cards = _Cards(one_core)
+        finished.clear()
+        one_core.setattr(site_build, "add_policy",
+                         lambda page, *a, **k: finished.append(page) or policy(page, *a, **k))
         keeper = _build(config_file, "serve").plugins["report-archive"].keeper
         spliced = _files(site)
+        finished_whole = len(finished)
         # Made again: the retitled report's header card, and the related reports of those
         # that list it (and its own).
         assert cards.made == [newest.name]
@@ -171,6 +175,9 @@ def test_parallel_and_cached_builds_match_a_cold_build_on_one_core(
     assert "Retitled: " in _nav(spliced[other].decode())
     assert spliced == _files(site)
     assert whole > 50  # kept with the new navigation spliced in, not rendered again
+    # and most finished as they were, the new navigation put in: only pages whose content
+    # changed (or that were rendered again) are finished whole.
+    assert finished_whole < whole
     # Reports that list the retitled one among their related reports: their new content
     # (and navigation) spliced into the kept page.
     assert frames.content > 0

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import html
 import multiprocessing
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -602,8 +603,13 @@ class SiteBuild:
         key = (worker_url, len(content), hash(content)) if self.serving else None
         self.pages_finished.add(src_uri)
         kept = self._finished.get(src_uri)
-        if kept is not None and kept[0] == key and kept[1] == output:
-            return kept[2]
+        if kept is not None and kept[0] == key:
+            if kept[1] == output:
+                return kept[2]
+            done = self._renavigated(src_uri, output, kept[1], kept[2])
+            if done is not None:
+                self._finished[src_uri] = (key, self._pages[src_uri][1].output, done)
+                return done
         if not self.serving:
             self.trim()
         with self._timed():
@@ -622,6 +628,28 @@ class SiteBuild:
                 output = page[1].output
             self._finished[src_uri] = (key, output, done)
         return done
+
+    def _renavigated(self, src_uri: str, output: str, before: str, done: str) -> str | None:
+        """The finished page of an output that differs from the one finished last time only
+        by its navigation, which the page keeper put in place of the old (None: not
+        such a page). What finishing adds is all outside the navigation (in `<head>`,
+        the search dialog, task boxes, Material's configuration); a navigation with
+        anything of the kind is finished whole."""
+        kept = self._pages.get(src_uri)
+        page = kept[1] if kept is not None else None
+        if page is None or page.renavigated is None or page.span is None or \
+                page.renavigated[0] != id(before) or page.output != output:
+            return None
+        (start, end), (new_start, new_end) = page.renavigated[1], page.span
+        old, new = before[start:end], output[new_start:new_end]
+        if not old or _finished_inside(old) or _finished_inside(new):
+            return None
+        at = done.find(old[:64], start)
+        while at >= 0 and not done.startswith(old, at):
+            at = done.find(old[:64], at + 1)
+        if at < 0:
+            return None
+        return done[:at] + new + done[at + len(old):]
 
     def _rules_page(self, report: Report) -> str:
         """The rules page relative to a report's page (the project's own if the site has none)."""
@@ -888,6 +916,9 @@ class KeptPage:
     frame: str = ""
     content: tuple[int, int] | None = None
     h1: bool = False
+    # Made from the output kept before (by `id`) with only the navigation at this span
+    # of it replaced: its finished page can be made the same way (`finish_page`).
+    renavigated: tuple[int, tuple[int, int]] | None = None
 
 
 @dataclass(frozen=True)
@@ -929,6 +960,15 @@ def relations(archive: Archive) -> str:
     tags and datasets: their order, dates, tags and datasets."""
     return markdown_digest(repr([(r.path, r.date, r.tags, r.datasets)
                                  for r in archive.newest_first()]))
+
+
+_FINISHED = re.compile(r'<script|<link|<head|<meta|<input type="checkbox"|md-search|__config',
+                       re.IGNORECASE)
+
+
+def _finished_inside(html_text: str) -> bool:
+    """Whether `finish_page` might change or read this part of a page."""
+    return _FINISHED.search(html_text) is not None
 
 
 def markdown_digest(markdown: str) -> str:

@@ -171,9 +171,12 @@ class PageKeeper:
             length = span[1] - span[0] if new is None else len(new)
             return span[0] + shift, span[0] + shift + length
 
+        # (a new navigation alone: the finished page can be made the same way)
+        renavigated = ((id(kept.output), kept.span)
+                       if content is None and edits and kept.span is not None else None)
         self.site.keep_page(src_uri, key, KeptPage(
             nav[0], output, moved(kept.span), kept.frame, moved(kept.content),
-            kept.h1 if content is None else "<h1" in content))
+            kept.h1 if content is None else "<h1" in content, renavigated))
         return output
 
     def kept(self, page: Page) -> Markup | None:
