@@ -164,6 +164,9 @@ def test_parallel_and_cached_builds_match_a_cold_build_on_one_core(
         keeper = _build(config_file, "serve").plugins["report-archive"].keeper
         spliced = _files(site)
         finished_whole = len(finished)
+        # Pages in the navigation (each shows it its own way) got the new title put in
+        # their last navigation, once that gave what the theme made for one of them.
+        assert keeper.retitle_works is True
         # Made again: the retitled report's header card, and the related reports of those
         # that list it (and its own).
         assert cards.made == [newest.name]
@@ -174,7 +177,7 @@ def test_parallel_and_cached_builds_match_a_cold_build_on_one_core(
     other = next(name for name in spliced if name.startswith("2023-02-14-bert-base-sst2/"))
     assert "Retitled: " in _nav(spliced[other].decode())
     assert spliced == _files(site)
-    assert whole > 50  # kept with the new navigation spliced in, not rendered again
+    assert whole > 100  # kept with the new navigation spliced in, not rendered again
     # and most finished as they were, the new navigation put in: only pages whose content
     # changed (or that were rendered again) are finished whole.
     assert finished_whole < whole
@@ -541,3 +544,23 @@ def test_a_site_without_charts_starts_no_chart_process_under_serve(
     _forget_kept_bodies()
     site = _build(config_file, "serve").plugins["report-archive"].site
     assert site.chart_keys == {} and site.chart_helper is None
+
+
+def test_a_navigation_changed_only_in_titles_is_told_apart() -> None:
+    from report_archive.relay import retitle, retitled
+
+    before = [(0, "Section", "Reports", ""), (1, "Page", "BERT on SST-2", "a/"),
+              (1, "Page", "T5 & friends", "b/")]
+    assert retitled(before, before) == []
+    now = [before[0], (1, "Page", "BERT on SST-2, again", "a/"), before[2]]
+    assert retitled(before, now) == [("BERT on SST-2", "BERT on SST-2, again")]
+    # Anything else changed, or an old title inside another entry's: not such a change.
+    assert retitled(before, [*now[:2], (1, "Page", "T5 & friends", "c/")]) == []
+    assert retitled(before, now[:2]) == []
+    inside = [*before[:2], (1, "Page", "BERT on SST-2 (large)", "b/")]
+    assert retitled(inside, [inside[0], now[1], inside[2]]) == []
+    # The title as the theme wrote it: escaped where it is escaped.
+    changes = retitled(before, [*before[:2], (1, "Page", "T5 <and> friends", "b/")])
+    assert retitle('<a href="b/">T5 &amp; friends</a>', changes) == \
+        '<a href="b/">T5 &lt;and&gt; friends</a>'
+    assert retitle('<a href="b/">T5 & friends</a>', changes) == '<a href="b/">T5 <and> friends</a>'

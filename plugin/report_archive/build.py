@@ -466,6 +466,11 @@ class SiteBuild:
         kept = self._pages.get(src_uri)
         return kept[1] if kept is not None and kept[0] == key else None
 
+    def kept_any(self, src_uri: str) -> KeptPage | None:
+        """A page's output from the last build, whatever its key."""
+        kept = self._pages.get(src_uri)
+        return kept[1] if kept is not None else None
+
     def kept_frame(self, src_uri: str, frame: str) -> KeptPage | None:
         """A page's whole output from an earlier build that showed all the page shows
         now but, perhaps, its content."""

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from jinja2.bccache import Bucket, BytecodeCache
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
@@ -90,6 +90,8 @@ class PageKeeper:
     def __init__(self, site: SiteBuild) -> None:
         self.site = site
         self.bytecode = KeptBytecode()
+        # The last build's navigation (its key and items): a page kept with it shows it.
+        self.last_nav: tuple[str, list[NavItem]] | None = None
         self.reset()
 
     def reset(self) -> None:
@@ -100,6 +102,12 @@ class PageKeeper:
         self.kept_now: dict[str, str | None] = {}
         # The primary navigation as the theme rendered it, by navigation and class.
         self.segments: dict[tuple[str, str], str] = {}
+        # Titles changed since the last build's navigation (nothing else changed), and
+        # whether putting the new in place of the old gave a page the navigation the
+        # theme gave it (None: not tried yet).
+        self.retitled: list[tuple[str, str]] = []
+        self.retitle_works: bool | None = None
+        self.retitle_count = 0  # (how often the old titles are in the tried navigation)
 
     def begin(self, config: MkDocsConfig, job: BodyJob | None, serving: bool) -> BodyJob | None:
         """The body job, keyed also by the settings and theme under `serve`."""
@@ -123,8 +131,12 @@ class PageKeeper:
         if self.signature is None or page.meta.get("template") != KEPT_TEMPLATE:
             return
         if self.nav is None or self.nav[0] != id(nav):
+            items = nav_items(nav)
             self.nav = (id(nav), nav_signature(nav), frozenset(p.url for p in nav.pages))
             self.segments = {k: v for k, v in self.segments.items() if k[0] == self.nav[1]}
+            self.retitled = retitled(self.last_nav[1], items) if self.last_nav else []
+            self.last_nav_key = self.last_nav[0] if self.last_nav else ""
+            self.last_nav = (self.nav[1], items)
         src_uri = page.file.src_uri
         (key, frame), nav_key = page_keys(page, self.signature), self.nav[1]
         kind = nav_class(page, self.nav[2])
@@ -155,6 +167,8 @@ class PageKeeper:
             edits.append((*kept.content, content))
         if kept.nav != nav[0]:
             segment = self.segments.get(nav)
+            if segment is None and kept.span is not None and self._may_retitle(kept):
+                segment = retitle(kept.output[kept.span[0]:kept.span[1]], self.retitled)
             if kept.span is None or segment is None:
                 return None
             edits.append((*kept.span, segment))
@@ -179,6 +193,29 @@ class PageKeeper:
             kept.h1 if content is None else "<h1" in content, renavigated))
         return output
 
+    def _may_retitle(self, kept: KeptPage) -> bool:
+        """Whether a kept page's navigation becomes the new one by its new titles alone:
+        it shows the last build's navigation, only titles changed since, and doing so
+        gave the navigation the theme made for a page rendered whole in this build."""
+        if not self.retitled or self.retitle_works is not True or kept.span is None \
+                or kept.nav != self.last_nav_key:
+            return False
+        # (a page's own headings are in its navigation: one that names an old title too
+        # is rendered whole)
+        return _count(kept.output[kept.span[0]:kept.span[1]], self.retitled) == \
+            self.retitle_count
+
+    def _check_retitle(self, src_uri: str, output: str, span: tuple[int, int]) -> None:
+        """Try the new titles on the page's last output against what the theme made."""
+        if self.retitle_works is not None or not self.retitled:
+            return
+        before = self.site.kept_any(src_uri)
+        if before is None or before.span is None or before.nav != self.last_nav_key:
+            return
+        old = before.output[before.span[0]:before.span[1]]
+        self.retitle_works = retitle(old, self.retitled) == output[span[0]:span[1]]
+        self.retitle_count = _count(old, self.retitled)
+
     def kept(self, page: Page) -> Markup | None:
         """The kept output (for `kept-page.html`), or None: the theme renders the page."""
         kept = self.kept_now.get(page.file.src_uri)
@@ -192,6 +229,8 @@ class PageKeeper:
             return
         key, nav_key, kind, frame = self.keys[src_uri]
         span = nav_span(output)
+        if span is not None:
+            self._check_retitle(src_uri, output, span)
         content = page.content or ""
         at = output.find(content) if content else -1
         shown = (at, at + len(content)) if at >= 0 and output.find(content, at + 1) < 0 \
@@ -417,19 +456,54 @@ def _installed(folder: str) -> bool:
     return "site-packages" in parts or "dist-packages" in parts
 
 
-def nav_signature(nav: Navigation) -> str:
+# An entry of the navigation: its depth, kind, title and URL.
+NavItem = tuple[int, str, str, str]
+
+
+def nav_items(nav: Navigation) -> list[NavItem]:
     """The navigation as every page shows it: titles, URLs and sections, in order."""
-    parts: list[str] = []
+    found: list[NavItem] = []
 
     def walk(items: Sequence[Any], depth: int) -> None:
         for item in items:
-            parts.append(f"{depth}\0{type(item).__name__}\0{item.title}\0"
-                         f"{getattr(item, 'url', '')}")
+            found.append((depth, type(item).__name__, str(item.title),
+                          str(getattr(item, "url", ""))))
             if getattr(item, "children", None):
                 walk(item.children, depth + 1)
 
     walk(nav.items, 0)
-    return markdown_digest("\n".join(parts))
+    return found
+
+
+def nav_signature(nav: Navigation) -> str:
+    return markdown_digest("\n".join("\0".join(map(str, item)) for item in nav_items(nav)))
+
+
+def retitled(before: list[NavItem], now: list[NavItem]) -> list[tuple[str, str]]:
+    """The titles changed from one navigation to the next, (old, new), when nothing else
+    changed and no old title is in another entry (empty: not such a change)."""
+    if len(before) != len(now) or any(a[:2] != b[:2] or a[3] != b[3]
+                                      for a, b in zip(before, now, strict=True)):
+        return []
+    changes = [(a[2], b[2]) for a, b in zip(before, now, strict=True) if a[2] != b[2]]
+    if any(not old or sum(old in item[2] for item in before) != 1 for old, _ in changes):
+        return []  # (an old title in another entry's would be replaced there too)
+    return changes
+
+
+def _count(segment: str, changes: list[tuple[str, str]]) -> int:
+    return sum(segment.count(old) for old, _ in changes)
+
+
+def retitle(segment: str, changes: list[tuple[str, str]]) -> str:
+    """A navigation as rendered, with each changed title (as written there) replaced."""
+    for old, new in changes:
+        written_old, written_new = str(escape(old)), str(escape(new))
+        if written_old in segment:
+            segment = segment.replace(written_old, written_new)
+        else:
+            segment = segment.replace(old, new)
+    return segment
 
 
 def page_keys(page: Page, signature: str) -> tuple[str, str]:
