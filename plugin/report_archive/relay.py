@@ -106,6 +106,7 @@ class PageKeeper:
         # whether putting the new in place of the old gave a page the navigation the
         # theme gave it (None: not tried yet).
         self.retitled: list[tuple[str, str]] = []
+        self.last_nav_key = ""
         self.retitle_works: bool | None = None
         self.retitle_count = 0  # (how often the old titles are in the tried navigation)
 
