@@ -88,3 +88,30 @@ def test_the_policy_goes_first_in_the_head_as_before() -> None:
         meta = result[len(before):len(result) - len(after)]
         assert meta.startswith('<meta http-equiv="Content-Security-Policy"') and (
             meta.count("<") == 1)
+
+
+def _renavigated(old_nav: str, new_nav: str) -> str | None:
+    """A page whose navigation alone changed since it was finished, finished again by
+    putting the new navigation into the last finished page."""
+    from report_archive.build import KeptPage, SiteBuild
+
+    site = SiteBuild()
+    before = f"<html><head></head><body>{old_nav}<main>text</main></body></html>"
+    start = before.index(old_nav)
+    output = before.replace(old_nav, new_nav)
+    done = add_policy(before)
+    site._pages["a.md"] = ("key", KeptPage(
+        "nav", output, (start, start + len(new_nav)),
+        renavigated=(id(before), (start, start + len(old_nav)))))
+    result = site._renavigated("a.md", output, before, done)
+    assert result is None or result == add_policy(output)
+    return result
+
+
+def test_a_new_navigation_is_put_into_the_finished_page_unless_finishing_touches_it() -> None:
+    assert _renavigated('<nav class="a">Old title</nav>', '<nav class="a">New title</nav>')
+    # A navigation with anything finishing changes or reads is finished whole.
+    for inside in ('<script src="https://cdn.example/x.js"></script>', '<LINK rel=stylesheet>',
+                   '<input type="checkbox">', '<div class="md-search">'):
+        assert _renavigated('<nav class="a">Old</nav>', f'<nav class="a">New{inside}</nav>') \
+            is None
